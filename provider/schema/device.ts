@@ -1,0 +1,121 @@
+/**
+ * How the provider reaches a device: the SSH endpoint and host-key policy (plain, shown in previews)
+ * and the credentials (always Pulumi secrets). The resource classes split what the user writes as
+ * one `device` object into these two inputs so that previews show the host while keys stay secret.
+ */
+import { z } from "zod";
+import { cliWord, isFqdn, isIpv4, isIpv6, lineText, withFix } from "./common";
+
+const hostField = z
+    .string()
+    .refine((v) => isIpv4(v) || isIpv6(v) || isFqdn(v), {
+        message: withFix("host is not an IP address or DNS name", "write the management address, e.g. 198.51.100.1"),
+    })
+    .describe("Management address or DNS name that the provider connects to over SSH.");
+
+const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+/** Connection settings, common to IOS routers and strongSwan hosts. Never secret. */
+export const connectionShape = {
+    host: hostField,
+    port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
+    username: cliWord("username", 64).describe("SSH login name."),
+    hostKey: z
+        .string()
+        .refine((v) => SHA256_FINGERPRINT.test(v), {
+            message: withFix(
+                "hostKey is not an OpenSSH SHA256 fingerprint",
+                "copy it from `ssh-keygen -lf <host key>.pub` or `ssh-keyscan HOST | ssh-keygen -lf -`, e.g. SHA256:Xb8...",
+            ),
+        })
+        .optional()
+        .describe("Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it."),
+    knownHostsFile: lineText("knownHostsFile", 4096)
+        .optional()
+        .describe("An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set)."),
+    insecureSkipHostKeyVerification: z
+        .boolean()
+        .default(false)
+        .describe("Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent."),
+    connectTimeoutMs: z.number().int().min(100).max(600000).default(15000).describe("TCP and SSH handshake timeout."),
+    connectRetries: z.number().int().min(0).max(20).default(2).describe("Further connection attempts after a failed one."),
+    keepaliveIntervalMs: z.number().int().min(0).max(600000).default(10000).describe("SSH keepalive interval; 0 turns keepalives off."),
+    commandTimeoutMs: z.number().int().min(100).max(600000).default(30000).describe("How long one command may take to answer."),
+};
+
+function hostKeyPolicyRefinement(c: { hostKey?: string; knownHostsFile?: string; insecureSkipHostKeyVerification: boolean }, ctx: z.RefinementCtx) {
+    if (!c.hostKey && !c.knownHostsFile && !c.insecureSkipHostKeyVerification) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["hostKey"],
+            message: withFix(
+                "the device's SSH host key would not be verified",
+                "set hostKey to its SHA256 fingerprint (`ssh-keyscan HOST | ssh-keygen -lf -`), or knownHostsFile, or explicitly insecureSkipHostKeyVerification: true",
+            ),
+        });
+    }
+}
+
+export const iosConnectionSchema = z
+    .object({
+        ...connectionShape,
+        saveConfig: z.boolean().default(true).describe("Run `write memory` after each successful change."),
+    })
+    .strict()
+    .superRefine(hostKeyPolicyRefinement);
+
+export const hostConnectionSchema = z
+    .object({
+        ...connectionShape,
+        sudo: z.boolean().default(false).describe("Run swanctl and file changes through `sudo -n` (for a non-root login)."),
+        swanctlDir: lineText("swanctlDir", 256)
+            .refine((v) => /^\/[A-Za-z0-9_./-]*$/.test(v), {
+                message: withFix("swanctlDir is not an absolute path of plain characters", "write e.g. /etc/swanctl"),
+            })
+            .default("/etc/swanctl")
+            .describe("strongSwan's swanctl folder; connection files go to its conf.d."),
+    })
+    .strict()
+    .superRefine(hostKeyPolicyRefinement);
+
+const secretText = (what: string, max: number) =>
+    z
+        .string()
+        .min(1, withFix(`${what} is empty`, `leave ${what} out or give it a value`))
+        .max(max)
+        .refine((v) => !/[\r\n\u0000]/.test(v), {
+            message: withFix(`${what} contains a line break or NUL`, "remove it"),
+        });
+
+/** Secrets used to log in. The whole object is stored as a Pulumi secret. */
+export const credentialsSchema = z
+    .object({
+        password: secretText("password", 256).optional().describe("SSH password (secret)."),
+        privateKey: z.string().min(1).max(65536).optional().describe("OpenSSH private key text (secret)."),
+        privateKeyPassphrase: secretText("privateKeyPassphrase", 1024).optional().describe("Passphrase of privateKey (secret)."),
+        enableSecret: secretText("enableSecret", 256)
+            .optional()
+            .describe("IOS enable secret, used when the login lands in user EXEC (`>` prompt) (secret)."),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+        if (!c.password && !c.privateKey) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["password"],
+                message: withFix("no way to log in", "set password or privateKey (as a Pulumi secret)"),
+            });
+        }
+    });
+
+export type IosConnection = z.output<typeof iosConnectionSchema>;
+export type HostConnection = z.output<typeof hostConnectionSchema>;
+export type Credentials = z.output<typeof credentialsSchema>;
+/** Any endpoint the SSH pool can reach. */
+export type Connection = IosConnection | HostConnection;
+
+/** Identifies one device for the connection pool, the per-device lock and error messages. */
+export function deviceLabel(c: { host: string; port: number; username: string }): string {
+    return c.port === 22 ? `${c.username}@${c.host}` : `${c.username}@${c.host}:${c.port}`;
+}
+
