@@ -72,7 +72,7 @@ export class HostSession {
             throw new DeviceError(device, `refusing to run a command on ${device}: ${(e as Error).message}`);
         }
         const shown = redact(commandLine, secrets);
-        if (secrets.some((s) => s && commandLine.includes(s))) {
+        if (argv.some((a) => secrets.some((s) => s && a.includes(s)))) {
             // Defence in depth: callers pass secrets on stdin; an argument would show in `ps` on the host.
             throw new DeviceError(device, `refusing to run ${shown} on ${device}: a secret is in its arguments; it must go via stdin`, shown);
         }

@@ -1,0 +1,147 @@
+/**
+ * A real OpenSSH sshd on 127.0.0.1 for the SSH edge tests: temporary host keys, root login by
+ * public key only. Tests run as root; sshd needs its privilege separation directory /run/sshd.
+ */
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { createServer, Socket } from "net";
+import { tmpdir } from "os";
+import { join } from "path";
+
+export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
+
+export interface Sshd {
+    host: string;
+    port: number;
+    dir: string;
+    /** The client's OpenSSH private key text (authorized for root). */
+    clientPrivateKey: string;
+    /** Host public key lines (`type base64 comment`) by type. */
+    hostPublicKeys: Record<string, string>;
+    /** `ssh-keygen -l` fingerprint (SHA256:...) of each host key, by type. */
+    fingerprints: Record<string, string>;
+    /** Logins sshd accepted so far (from its log). */
+    acceptedLogins(): number;
+    /** Kills every per-connection sshd process; the listener stays up. */
+    dropConnections(): number;
+    stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as { port: number }).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+function keygen(path: string, type: HostKeyType): void {
+    const args = ["-q", "-N", "", "-t", type, "-f", path, "-C", `test-${type}`];
+    if (type === "rsa") args.push("-b", "2048");
+    execFileSync("ssh-keygen", args);
+}
+
+function canConnect(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const s = new Socket();
+        s.once("connect", () => {
+            s.destroy();
+            resolve(true);
+        });
+        s.once("error", () => resolve(false));
+        s.connect(port, "127.0.0.1");
+    });
+}
+
+function childPids(parent: number): number[] {
+    const pids: number[] = [];
+    for (const name of readdirSync("/proc")) {
+        if (!/^\d+$/.test(name)) continue;
+        try {
+            const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            if (ppid === parent) pids.push(Number(name));
+        } catch {
+            // the process ended while we looked
+        }
+    }
+    return pids;
+}
+
+function dropConnections(listener: number): number {
+    const children = childPids(listener);
+    for (const pid of children) {
+        try {
+            process.kill(pid, "SIGTERM");
+        } catch {
+            // already gone
+        }
+    }
+    return children.length;
+}
+
+export async function startSshd(opts: { hostKeyTypes?: HostKeyType[] } = {}): Promise<Sshd> {
+    const types = opts.hostKeyTypes ?? ["ed25519"];
+    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+    const dir = mkdtempSync(join(tmpdir(), "sshd-test-"));
+    const hostPublicKeys: Record<string, string> = {};
+    const fingerprints: Record<string, string> = {};
+    for (const t of types) {
+        const path = join(dir, `host_${t}`);
+        keygen(path, t);
+        hostPublicKeys[t] = readFileSync(`${path}.pub`, "utf8").trim();
+        fingerprints[t] = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${path}.pub`], { encoding: "utf8" }).split(" ")[1];
+    }
+    keygen(join(dir, "client"), "ed25519");
+    writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client.pub")), { mode: 0o600 });
+    const port = await freePort();
+    const config = [
+        `Port ${port}`,
+        "ListenAddress 127.0.0.1",
+        ...types.map((t) => `HostKey ${join(dir, `host_${t}`)}`),
+        `PidFile ${join(dir, "sshd.pid")}`,
+        `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+        "PermitRootLogin prohibit-password",
+        "PubkeyAuthentication yes",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "UsePAM no",
+        "StrictModes no",
+        "MaxStartups 100",
+        "MaxSessions 100",
+        "LogLevel VERBOSE",
+    ].join("\n");
+    writeFileSync(join(dir, "sshd_config"), config + "\n");
+    const proc: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+    let exited = false;
+    proc.once("exit", () => (exited = true));
+    const deadline = Date.now() + 10000;
+    while (!(await canConnect(port))) {
+        if (exited || Date.now() > deadline) throw new Error(`sshd did not start: ${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    return {
+        host: "127.0.0.1",
+        port,
+        dir,
+        clientPrivateKey: readFileSync(join(dir, "client"), "utf8"),
+        hostPublicKeys,
+        fingerprints,
+        acceptedLogins: () => (log.match(/Accepted publickey for root/g) ?? []).length,
+        dropConnections: () => dropConnections(proc.pid!),
+        stop: async () => {
+            if (!exited) {
+                dropConnections(proc.pid!);
+                const gone = new Promise((r) => proc.once("exit", r));
+                proc.kill("SIGTERM");
+                await gone;
+            }
+            rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
