@@ -1,0 +1,261 @@
+/**
+ * An SSH server that behaves like a Cisco IOS-XE 17 router's CLI, for tests and the lab.
+ * It is an emulator: it models the CLI and the configuration objects this project manages, and
+ * forwards no packets.
+ */
+import { randomBytes, timingSafeEqual } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { AddressInfo } from "net";
+import { Connection, ParsedKey, Server, utils } from "ssh2";
+import { Core } from "./commands";
+import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, showRunning, type9 } from "./config";
+import { CliSession, Faults } from "./session";
+
+export interface IosEmulatorUser {
+    username: string;
+    password?: string;
+    /** OpenSSH authorized_keys lines. */
+    publicKeys?: string[];
+    privilege: 1 | 15;
+}
+
+export interface IosEmulatorOptions {
+    hostname: string;
+    /** Default "127.0.0.1". */
+    listenHost?: string;
+    /** 0 or undefined: pick a free port. */
+    port?: number;
+    /** Private host key (OpenSSH or PEM). */
+    hostKey: string | Buffer;
+    users: IosEmulatorUser[];
+    /** For `enable` from user EXEC (privilege 1 logins). */
+    enableSecret?: string;
+    /** startup-config is kept at <stateDir>/startup-config (mode 0600) and loaded as running-config at start. */
+    stateDir?: string;
+    /** Physical interfaces; default GigabitEthernet1 and GigabitEthernet2. */
+    interfaces?: PhysicalInterface[];
+    /** Delay before answering each command. */
+    latencyMs?: number;
+    /** Close the SSH connection after this many received command lines (per connection). */
+    dropAfterLines?: number;
+    /** Config-mode commands matching these get "% Invalid input detected at '^' marker.". */
+    rejectCommands?: RegExp[];
+    /** Session log; never carries passwords or keys. */
+    log?: (line: string) => void;
+}
+
+export interface IosEmulator {
+    port: number;
+    close(): Promise<void>;
+    /** Exactly what `show running-config` prints ("\n" line ends). */
+    runningConfig(): string;
+    startupConfig(): string | undefined;
+    setFaults(f: { latencyMs?: number; dropAfterLines?: number; rejectCommands?: RegExp[] }): void;
+    /** Replaces the running config (for tests that put a config on the device directly). */
+    loadRunningConfig(text: string): void;
+}
+
+const DEFAULT_INTERFACES: PhysicalInterface[] = [{ name: "GigabitEthernet1" }, { name: "GigabitEthernet2" }];
+
+/** The router behind the sessions: configuration, startup-config, and the private config key. */
+class Router implements Core {
+    config: RunningConfig;
+    configKey?: string;
+    readonly bootSalt = randomBytes(16).toString("hex");
+    readonly bootTime = Date.now();
+    readonly physicalNames: string[];
+    readonly enableSecretOption?: string;
+    private startup?: string;
+
+    constructor(private readonly opts: IosEmulatorOptions) {
+        this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
+        this.enableSecretOption = opts.enableSecret;
+        this.config = this.blank();
+        if (opts.stateDir) {
+            const keyFile = path.join(opts.stateDir, "config-key");
+            if (fs.existsSync(keyFile)) this.configKey = fs.readFileSync(keyFile, "utf8").trim() || undefined;
+            const file = path.join(opts.stateDir, "startup-config");
+            if (fs.existsSync(file)) this.startup = fs.readFileSync(file, "utf8");
+        }
+        if (this.startup !== undefined) this.mergeConfigText(this.startup);
+        else if (opts.enableSecret) this.config.enableSecret = type9(opts.enableSecret);
+    }
+
+    private blank(): RunningConfig {
+        return emptyConfig(this.opts.hostname, this.opts.interfaces ?? DEFAULT_INTERFACES);
+    }
+
+    startupText(): string | undefined {
+        return this.startup;
+    }
+
+    saveStartup(): void {
+        this.startup = renderConfig(this.config);
+        if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), this.startup);
+    }
+
+    setConfigKey(key: string | undefined): void {
+        this.configKey = key;
+        if (!this.opts.stateDir) return;
+        const file = path.join(this.opts.stateDir, "config-key");
+        if (key === undefined) fs.rmSync(file, { force: true });
+        else writePrivate(file, key + "\n");
+    }
+
+    mergeConfigText(text: string): void {
+        const s = new CliSession({
+            core: this,
+            username: "config",
+            privilege: 15,
+            interactive: false,
+            faults: () => ({}),
+            lineCounter: { n: 0 },
+            log: this.opts.log,
+        });
+        s.runScript(text);
+    }
+
+    replaceConfig(text: string): void {
+        this.config = this.blank();
+        this.mergeConfigText(text);
+    }
+}
+
+function writePrivate(file: string, text: string): void {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+}
+
+function sameSecret(a: string, b: string): boolean {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parsedKeys(lines: string[] | undefined): ParsedKey[] {
+    const out: ParsedKey[] = [];
+    for (const l of lines ?? []) {
+        const k = utils.parseKey(l.trim());
+        if (k instanceof Error) continue;
+        out.push(...(Array.isArray(k) ? k : [k]));
+    }
+    return out;
+}
+
+export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator> {
+    const router = new Router(opts);
+    const faults: Faults = { latencyMs: opts.latencyMs, dropAfterLines: opts.dropAfterLines, rejectCommands: opts.rejectCommands };
+    const log = opts.log;
+    const clients = new Set<Connection>();
+    const users = opts.users.map((u) => ({ ...u, keys: parsedKeys(u.publicKeys) }));
+    let connSeq = 0;
+
+    const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client) => {
+        const id = ++connSeq;
+        clients.add(client);
+        const lineCounter = { n: 0 };
+        let user: (typeof users)[number] | undefined;
+        client.on("error", (e) => log?.(`[${id}] connection error: ${e.message}`));
+        client.on("close", () => clients.delete(client));
+        client.on("authentication", (ctx) => {
+            const u = users.find((x) => x.username === ctx.username);
+            const methods: ("password" | "publickey" | "keyboard-interactive")[] = ["publickey", "password", "keyboard-interactive"];
+            if (u && ctx.method === "password" && u.password !== undefined && sameSecret(ctx.password, u.password)) {
+                user = u;
+                return ctx.accept();
+            }
+            if (u && ctx.method === "publickey") {
+                const k = u.keys.find((x) => x.getPublicSSH().equals(ctx.key.data));
+                if (k) {
+                    if (!ctx.signature || !ctx.blob) return ctx.accept();
+                    if (k.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) {
+                        user = u;
+                        return ctx.accept();
+                    }
+                }
+            }
+            if (u && ctx.method === "keyboard-interactive" && u.password !== undefined) {
+                const expected = u.password;
+                return ctx.prompt([{ prompt: "Password: ", echo: false }], (answers) => {
+                    if (answers[0] !== undefined && sameSecret(answers[0], expected)) {
+                        user = u;
+                        ctx.accept();
+                    } else ctx.reject(methods);
+                });
+            }
+            if (ctx.method !== "none") log?.(`[${id}] authentication failed for ${ctx.username} (${ctx.method})`);
+            ctx.reject(methods);
+        });
+        client.on("ready", () => {
+            const u = user!;
+            log?.(`[${id}] ${u.username} logged in at privilege ${u.privilege}`);
+            client.on("session", (accept) => {
+                const session = accept();
+                session.on("pty", (ok) => ok?.());
+                session.on("window-change", (ok) => ok?.());
+                session.on("env", (ok) => ok?.());
+                const make = (interactive: boolean, ch: { write(s: string): void; exit(code: number): void; end(): void }) =>
+                    new CliSession({
+                        core: router,
+                        username: u.username,
+                        privilege: u.privilege,
+                        interactive,
+                        faults: () => faults,
+                        lineCounter,
+                        log: log && ((l) => log(`[${id}] ${l}`)),
+                        io: {
+                            write: (s) => ch.write(s),
+                            end: () => {
+                                ch.exit(0);
+                                ch.end();
+                            },
+                            drop: () => client.end(),
+                        },
+                    });
+                session.on("shell", (ok) => {
+                    const ch = ok();
+                    const cli = make(true, ch);
+                    ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
+                    ch.on("end", () => cli.onEof());
+                    ch.on("error", () => undefined);
+                    cli.startShell();
+                });
+                session.on("exec", (ok, _reject, info) => {
+                    const ch = ok();
+                    const cli = make(false, ch);
+                    ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
+                    ch.on("end", () => cli.onEof());
+                    ch.on("error", () => undefined);
+                    void cli.runExecCommand(info.command);
+                });
+            });
+        });
+    });
+
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(opts.port ?? 0, opts.listenHost ?? "127.0.0.1", () => {
+            server.off("error", reject);
+            const port = (server.address() as AddressInfo).port;
+            log?.(`listening on ${opts.listenHost ?? "127.0.0.1"}:${port}`);
+            resolve({
+                port,
+                close: () =>
+                    new Promise<void>((done) => {
+                        for (const c of clients) c.end();
+                        server.close(() => done());
+                    }),
+                runningConfig: () => showRunning(renderConfig(router.config)),
+                startupConfig: () => router.startupText(),
+                setFaults: (f) => {
+                    if ("latencyMs" in f) faults.latencyMs = f.latencyMs;
+                    if ("dropAfterLines" in f) faults.dropAfterLines = f.dropAfterLines;
+                    if ("rejectCommands" in f) faults.rejectCommands = f.rejectCommands;
+                },
+                loadRunningConfig: (text) => router.replaceConfig(text),
+            });
+        });
+    });
+}
