@@ -526,7 +526,8 @@ export const iosObjects: { [K in IosKind]: IosObjectHandler<IosModels[K]> } = {
 /**
  * Brings a model to a comparable form: undefined and empty lists dropped, lists whose order IOS
  * does not keep or that mean a set (peers, routes, remote identities) sorted, implied defaults
- * (`/32` peer mask) removed. Order-carrying lists (algorithms, proposals, transform sets) keep order.
+ * (`/32` peer mask) removed. Proposal algorithms and policy proposals compare as sets (see below);
+ * the transform sets of an IPsec profile, sent as one line, keep their order.
  */
 function normalize(kind: IosKind, model: unknown): Record<string, unknown> {
     const m = prune(model) as Record<string, unknown>;
@@ -541,6 +542,10 @@ function normalize(kind: IosKind, model: unknown): Record<string, unknown> {
             .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
     }
     if (kind === "IkeV2Profile" && Array.isArray(m.matchIdentityRemote)) m.matchIdentityRemote = [...m.matchIdentityRemote].sort(byJson);
+    // plan.ts adds and removes these one by one and IOS prints them in an order of its own, so only
+    // membership can be compared (and planned), not preference order.
+    const sets = kind === "IkeV2Proposal" ? ["encryption", "integrity", "prf", "groups"] : kind === "IkeV2Policy" ? ["proposals"] : [];
+    for (const field of sets) if (Array.isArray(m[field])) m[field] = [...(m[field] as unknown[])].sort(byJson);
     if (kind === "TunnelInterface") {
         m.routes = Array.isArray(m.routes) ? [...m.routes].sort(byJson) : [];
     }
