@@ -1,0 +1,55 @@
+# Shared definitions of the lab: sites, addresses, names and paths. Sourced by lab.sh and
+# lab-exec.sh; defines nothing that runs on its own.
+
+LAB_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(dirname "$LAB_SRC")"
+LAB_DIR="${LAB_DIR:-$REPO/.lab}"
+case "$LAB_DIR" in /*) ;; *) LAB_DIR="$PWD/$LAB_DIR" ;; esac
+KEYS="$LAB_DIR/keys"
+
+# Every namespace and every link in the main namespace starts with this, so `down` finds them all.
+PREFIX=ikl
+INET_NS="$PREFIX-inet"
+# The main namespace reaches the "internet" over this veth (benchmark range, never routed).
+MGMT_LINK="$PREFIX-inet"
+MGMT_MAIN=198.18.0.1
+MGMT_INET=198.18.0.2
+MGMT_NET=198.18.0.0/30
+
+SITES=(home parents vps branch)
+declare -A KIND=([home]=ios [parents]=ios [vps]=strongswan [branch]=strongswan)
+declare -A WAN=([home]=198.51.100.1 [parents]=192.0.2.50 [vps]=203.0.113.7 [branch]=203.0.113.9)
+declare -A GATEWAY=([home]=198.51.100.254 [parents]=192.0.2.254 [vps]=203.0.113.254 [branch]=203.0.113.254)
+declare -A LAN=([home]=10.1.0.0/24 [parents]=10.3.0.0/24 [vps]=10.2.0.0/24 [branch]=10.4.0.0/24)
+declare -A LAN_ADDRESS=([home]=10.1.0.1 [parents]=10.3.0.1 [vps]=10.2.0.1 [branch]=10.4.0.1)
+# The "internet" segments: one bridge each in the inet namespace, gateway .254.
+SEGMENTS=(198.51.100.254/24 192.0.2.254/24 203.0.113.254/24)
+
+site_ns() { echo "$PREFIX-$1"; }
+site_dir() { echo "$LAB_DIR/sites/$1"; }
+# The bridge in the inet namespace for a site's segment (named after the segment's first octet).
+segment_bridge() { echo "seg${GATEWAY[$1]%%.*}"; }
+
+is_site() {
+    local s
+    for s in "${SITES[@]}"; do [ "$s" = "$1" ] && return 0; done
+    return 1
+}
+
+# pid_alive PIDFILE PATTERN: the process in PIDFILE runs and its command line contains PATTERN
+# (guards against a recycled pid).
+pid_alive() {
+    local pid
+    [ -s "$1" ] || return 1
+    pid="$(cat "$1")"
+    [ -r "/proc/$pid/cmdline" ] || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
+# The process holding a site's private mount namespace (and living in its network namespace).
+holder_pid() {
+    local file
+    file="$(site_dir "$1")/pids/holder.pid"
+    pid_alive "$file" "$PREFIX-holder-$1" || return 1
+    cat "$file"
+}

@@ -1,0 +1,406 @@
+#!/usr/bin/env bash
+# The lab: four sites in network namespaces joined by an "internet" namespace (see lab/README.md).
+#   bash lab/lab.sh up            build the network, start what is not running (idempotent)
+#   bash lab/lab.sh down          stop everything, remove namespaces, links and runtime state
+#   bash lab/lab.sh down --purge  ... and the generated keys and passwords too
+#   bash lab/lab.sh status        hosts, addresses, SSH users, host keys, processes
+# Run as root. LAB_DIR (default <repo>/.lab) holds keys, per-site state and lab.json.
+set -euo pipefail
+umask 077
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+die() { echo "lab: $*" >&2; exit 1; }
+log() { echo "lab: $*" >&2; }
+
+# ---------------------------------------------------------------- credentials
+
+ensure_keys() {
+    mkdir -p "$KEYS"
+    chmod 0700 "$LAB_DIR" "$KEYS"
+    local site
+    for site in "${SITES[@]}"; do
+        [ -s "$KEYS/$site.host_ed25519" ] ||
+            ssh-keygen -q -t ed25519 -N '' -C "lab-$site" -f "$KEYS/$site.host_ed25519"
+        if [ "${KIND[$site]}" = ios ]; then
+            [ -s "$KEYS/$site.password" ] || random_secret >"$KEYS/$site.password"
+            [ -s "$KEYS/$site.enable" ] || random_secret >"$KEYS/$site.enable"
+        fi
+    done
+    [ -s "$KEYS/client_ed25519" ] ||
+        ssh-keygen -q -t ed25519 -N '' -C lab-client -f "$KEYS/client_ed25519"
+    cp "$KEYS/client_ed25519.pub" "$KEYS/authorized_keys"
+    chmod 0600 "$KEYS"/*
+}
+
+# 24 alphanumerics: nothing the IOS CLI or a shell would interpret.
+random_secret() {
+    local s=""
+    while [ "${#s}" -lt 24 ]; do s+="$(head -c 64 /dev/urandom | tr -dc 'A-Za-z0-9')"; done
+    printf '%s\n' "${s:0:24}"
+}
+
+fingerprint() { ssh-keygen -lf "$KEYS/$1.host_ed25519.pub" | awk '{print $2}'; }
+
+# ---------------------------------------------------------------- network
+
+ensure_ns() {
+    ip netns list | awk '{print $1}' | grep -qx "$1" || ip netns add "$1"
+    ip -n "$1" link set lo up
+}
+
+# ensure_rule NS PREF ARGS...: one `ip rule` at a fixed preference.
+ensure_rule() {
+    local ns="$1" pref="$2"
+    shift 2
+    ip -n "$ns" rule show pref "$pref" | grep -q . || ip -n "$ns" rule add "$@" pref "$pref"
+}
+
+ensure_network() {
+    local site ns seg br i
+    ensure_ns "$INET_NS"
+    ip netns exec "$INET_NS" sysctl -qw net.ipv4.ip_forward=1
+    # The "internet" never routes private addresses: without a tunnel, LAN-to-LAN traffic dies here.
+    i=0
+    for seg in 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16; do
+        ensure_rule "$INET_NS" $((50 + i)) to "$seg" prohibit
+        ensure_rule "$INET_NS" $((60 + i)) from "$seg" prohibit
+        i=$((i + 1))
+    done
+    for seg in "${SEGMENTS[@]}"; do
+        br="seg${seg%%.*}"
+        ip -n "$INET_NS" link show "$br" >/dev/null 2>&1 || ip -n "$INET_NS" link add "$br" type bridge
+        ip -n "$INET_NS" addr replace "$seg" dev "$br"
+        ip -n "$INET_NS" link set "$br" up
+    done
+
+    # Management: main namespace <-> inet. Host routes only: this machine's own uplink may sit in
+    # a documentation range too (192.0.2.0/24 here), and must keep working.
+    ip link show "$MGMT_LINK" >/dev/null 2>&1 ||
+        ip link add "$MGMT_LINK" type veth peer name mgmt0 netns "$INET_NS"
+    ip addr replace "$MGMT_MAIN/30" dev "$MGMT_LINK"
+    ip link set "$MGMT_LINK" up
+    ip -n "$INET_NS" addr replace "$MGMT_INET/30" dev mgmt0
+    ip -n "$INET_NS" link set mgmt0 up
+
+    for site in "${SITES[@]}"; do
+        ns="$(site_ns "$site")"
+        br="$(segment_bridge "$site")"
+        ensure_ns "$ns"
+        ip -n "$ns" link show wan0 >/dev/null 2>&1 ||
+            ip link add wan0 netns "$ns" type veth peer name "$site" netns "$INET_NS"
+        ip -n "$INET_NS" link set "$site" master "$br" up
+        ip -n "$ns" addr replace "${WAN[$site]}/24" dev wan0
+        ip -n "$ns" link set wan0 up
+        # The site's LAN is its router's LAN address (this kernel has no dummy interfaces).
+        ip -n "$ns" addr replace "${LAN_ADDRESS[$site]}/32" dev lo
+        ip -n "$ns" route replace default via "${GATEWAY[$site]}"
+        # Management replies never enter a tunnel, whatever routes charon installs in table 220.
+        ensure_rule "$ns" 100 to "$MGMT_NET" lookup main
+        ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+        ip route replace "${WAN[$site]}/32" via "$MGMT_INET" dev "$MGMT_LINK"
+    done
+}
+
+# ---------------------------------------------------------------- per-site files
+
+write_strongswan_conf() {
+    local site="$1" dir install_routes=yes
+    dir="$(site_dir "$site")"
+    # IOS sites negotiate 0.0.0.0/0 selectors (route-based, like a Tunnel interface): installing
+    # routes for them would pull all traffic into ipsec0. There the emulator adds a route per
+    # `ip route ... TunnelN` instead. strongSwan sites use LAN subnets, so charon's routes are right.
+    [ "${KIND[$site]}" = ios ] && install_routes=no
+    cat >"$dir/strongswan.conf" <<EOF
+# Generated by lab/lab.sh for site $site.
+charon {
+    load_modular = yes
+    install_routes = $install_routes
+    plugins {
+        include /etc/strongswan.d/charon/*.conf
+        # This kernel has no ESP in XFRM: userspace data path over the TUN device ipsec0.
+        kernel-libipsec {
+            load = yes
+        }
+        # IKE (and libipsec's UDP-encapsulated ESP) is marked so it bypasses table 220.
+        socket-default {
+            fwmark = 0x42
+        }
+        kernel-netlink {
+            fwmark = !0x42
+        }
+    }
+    filelog {
+        lab {
+            path = $dir/charon.log
+            time_format = %b %e %T
+            default = 1
+            ike = 2
+            cfg = 2
+            flush_line = yes
+        }
+    }
+}
+include /etc/strongswan.d/*.conf
+EOF
+}
+
+write_site_files() {
+    local site="$1" dir
+    dir="$(site_dir "$site")"
+    mkdir -p "$dir/pids" "$dir/run" "$dir/swanctl/conf.d" "$dir/state"
+    for sub in x509 x509ca x509aa x509ocsp x509crl x509ac pubkey private rsa ecdsa bliss pkcs8 pkcs12; do
+        mkdir -p "$dir/swanctl/$sub"
+    done
+    [ -s "$dir/swanctl/swanctl.conf" ] || echo 'include conf.d/*.conf' >"$dir/swanctl/swanctl.conf"
+    write_strongswan_conf "$site"
+    if [ "${KIND[$site]}" = strongswan ]; then
+        cat >"$dir/sshd_config" <<EOF
+# Generated by lab/lab.sh for site $site: root by key only.
+Port 22
+ListenAddress 0.0.0.0
+HostKey $KEYS/$site.host_ed25519
+PidFile /run/sshd.pid
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+AuthorizedKeysFile $KEYS/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PrintMotd no
+Subsystem sftp /usr/lib/openssh/sftp-server
+EOF
+    else
+        local password enable
+        password="$(cat "$KEYS/$site.password")"
+        enable="$(cat "$KEYS/$site.enable")"
+        cat >"$dir/emulator.json" <<EOF
+{
+  "hostname": "$site",
+  "listenHost": "0.0.0.0",
+  "port": 22,
+  "hostKeyFile": "$KEYS/$site.host_ed25519",
+  "users": [{ "username": "admin", "password": "$password", "privilege": 1 }],
+  "enableSecret": "$enable",
+  "stateDir": "$dir/state",
+  "interfaces": [
+    { "name": "GigabitEthernet1", "address": "${WAN[$site]}", "mask": "255.255.255.0" },
+    { "name": "GigabitEthernet2", "address": "${LAN_ADDRESS[$site]}", "mask": "255.255.255.0" }
+  ]
+}
+EOF
+    fi
+}
+
+# ---------------------------------------------------------------- processes
+
+# The holder keeps the site's private mount namespace (per-site /run and /etc/swanctl bind-mounted)
+# alive; every daemon of the site is started inside its mount and network namespaces.
+start_holder() {
+    local site="$1" dir ns
+    dir="$(site_dir "$site")"
+    ns="$(site_ns "$site")"
+    stop_site_processes "$site"
+    rm -f "$dir/pids/holder.pid"
+    setsid ip netns exec "$ns" unshare -m --propagation private bash -c '
+        mount --bind "$1/run" /run && mount --bind "$1/swanctl" /etc/swanctl || exit 1
+        echo $$ >"$1/pids/holder.pid"
+        exec -a "$2" sleep infinity' holder "$dir" "$PREFIX-holder-$site" </dev/null >/dev/null 2>&1 &
+    wait_for "holder of $site" 50 holder_pid "$site"
+}
+
+# spawn SITE NAME CMD...: run CMD inside the site's namespaces, detached, pid in pids/NAME.pid.
+spawn() {
+    local site="$1" name="$2" dir holder
+    shift 2
+    dir="$(site_dir "$site")"
+    holder="$(holder_pid "$site")"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' spawn "$dir/pids/$name.pid" \
+        nsenter -t "$holder" -m -n -- "$@" </dev/null >>"$dir/$name.out" 2>&1 &
+}
+
+# wait_for WHAT TENTHS CMD...: poll CMD every 0.1 s.
+wait_for() {
+    local what="$1" tries="$2"
+    shift 2
+    while ! "$@" >/dev/null 2>&1; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || { log "$what did not come up"; return 1; }
+        sleep 0.1
+    done
+}
+
+# The hook for IOS sites too: the emulator drives this charon over its default VICI socket
+# (/run/charon.vici inside the site's mount namespace).
+start_charon() {
+    local site="$1" dir
+    dir="$(site_dir "$site")"
+    pid_alive "$dir/pids/charon.pid" /usr/lib/ipsec/charon && return 0
+    rm -f "$dir/run/charon.pid" "$dir/run/charon.vici"
+    spawn "$site" charon env STRONGSWAN_CONF="$dir/strongswan.conf" /usr/lib/ipsec/charon
+    wait_for "charon of $site (see $dir/charon.log)" 100 test -S "$dir/run/charon.vici"
+}
+
+start_sshd() {
+    local site="$1" dir
+    dir="$(site_dir "$site")"
+    pid_alive "$dir/pids/sshd.pid" /usr/sbin/sshd && return 0
+    mkdir -p "$dir/run/sshd"
+    chmod 0755 "$dir/run/sshd"
+    spawn "$site" sshd /usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log"
+    wait_for "sshd of $site (see $dir/sshd.log)" 50 port_open "$site" 22
+}
+
+port_open() {
+    ip netns exec "$(site_ns "$1")" bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null
+}
+
+emulator_main() { echo "$REPO/dist/emulator/ios/main.js"; }
+
+ensure_emulator_built() {
+    [ -f "$(emulator_main)" ] && return 0
+    log "building (dist/emulator/ios/main.js is missing)"
+    (cd "$REPO" && npm run build >&2) || true
+    [ -f "$(emulator_main)" ] ||
+        { log "the IOS emulator is not built: $(emulator_main) is missing after 'npm run build'"; return 1; }
+}
+
+start_emulator() {
+    local site="$1" dir
+    dir="$(site_dir "$site")"
+    pid_alive "$dir/pids/emulator.pid" "$(emulator_main)" && return 0
+    ensure_emulator_built || return 1
+    : >"$dir/emulator.out"
+    spawn "$site" emulator node "$(emulator_main)" --config "$dir/emulator.json"
+    wait_for "IOS emulator of $site (see $dir/emulator.out)" 150 grep -q 'listening on' "$dir/emulator.out"
+}
+
+# Stops every process in the site's network namespace (daemons, SSH sessions, the holder).
+stop_site_processes() {
+    local ns="$1" pids tries=30
+    is_site "$1" && ns="$(site_ns "$1")"
+    ip netns list | awk '{print $1}' | grep -qx "$ns" || return 0
+    pids="$(ip netns pids "$ns")"
+    [ -n "$pids" ] || return 0
+    kill $pids 2>/dev/null || true
+    while [ -n "$(ip netns pids "$ns")" ] && [ "$tries" -gt 0 ]; do
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    pids="$(ip netns pids "$ns")"
+    [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- lab.json
+
+write_lab_json() {
+    local site dir first=1 out="$LAB_DIR/lab.json.tmp"
+    {
+        printf '{\n  "labDir": "%s",\n' "$LAB_DIR"
+        printf '  "management": { "link": "%s", "address": "%s", "gateway": "%s" },\n' \
+            "$MGMT_LINK" "$MGMT_MAIN" "$MGMT_INET"
+        printf '  "hosts": {'
+        for site in "${SITES[@]}"; do
+            dir="$(site_dir "$site")"
+            [ "$first" = 1 ] || printf ','
+            first=0
+            printf '\n    "%s": {\n' "$site"
+            printf '      "kind": "%s",\n      "namespace": "%s",\n' "${KIND[$site]}" "$(site_ns "$site")"
+            printf '      "wan": "%s",\n      "wanPrefixLength": 24,\n      "gateway": "%s",\n' "${WAN[$site]}" "${GATEWAY[$site]}"
+            printf '      "lan": "%s",\n      "lanAddress": "%s",\n' "${LAN[$site]}" "${LAN_ADDRESS[$site]}"
+            printf '      "ssh": { "host": "%s", "port": 22, ' "${WAN[$site]}"
+            if [ "${KIND[$site]}" = ios ]; then
+                printf '"username": "admin", "passwordFile": "%s", "enableSecretFile": "%s", ' \
+                    "$KEYS/$site.password" "$KEYS/$site.enable"
+            else
+                printf '"username": "root", "privateKeyFile": "%s", ' "$KEYS/client_ed25519"
+            fi
+            printf '"hostKey": "%s", "hostPublicKeyFile": "%s" },\n' "$(fingerprint "$site")" "$KEYS/$site.host_ed25519.pub"
+            printf '      "vici": "unix://%s/run/charon.vici",\n' "$dir"
+            printf '      "rundir": "%s/run",\n      "swanctlDir": "%s/swanctl",\n' "$dir" "$dir"
+            printf '      "strongswanConf": "%s/strongswan.conf",\n      "charonLog": "%s/charon.log"' "$dir" "$dir"
+            [ "${KIND[$site]}" = ios ] && printf ',\n      "emulatorConfig": "%s/emulator.json",\n      "stateDir": "%s/state"' "$dir" "$dir"
+            printf '\n    }'
+        done
+        printf '\n  }\n}\n'
+    } >"$out"
+    mv "$out" "$LAB_DIR/lab.json"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+    local started site failed=()
+    started=$(date +%s%N)
+    bash "$LAB_SRC/install-deps.sh"
+    ensure_keys
+    ensure_network
+    for site in "${SITES[@]}"; do
+        write_site_files "$site"
+        if ! holder_pid "$site" >/dev/null; then
+            start_holder "$site" || { failed+=("$site"); continue; }
+        fi
+        if [ "${KIND[$site]}" = strongswan ]; then
+            start_charon "$site" && start_sshd "$site" || failed+=("$site")
+        else
+            # LAB_IOS_CHARON=0 leaves IOS sites without charon.
+            if [ "${LAB_IOS_CHARON:-1}" = 1 ]; then start_charon "$site" || failed+=("$site"); fi
+            start_emulator "$site" || failed+=("$site")
+        fi
+    done
+    write_lab_json
+    log "up in $(( ($(date +%s%N) - started) / 1000000 )) ms; $LAB_DIR/lab.json"
+    [ "${#failed[@]}" -eq 0 ] || die "not running: ${failed[*]}"
+}
+
+cmd_down() {
+    local started ns
+    started=$(date +%s%N)
+    for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX-" || true); do
+        stop_site_processes "$ns"
+        ip netns del "$ns"
+    done
+    ip link show "$MGMT_LINK" >/dev/null 2>&1 && ip link del "$MGMT_LINK"
+    rm -rf "$LAB_DIR/sites" "$LAB_DIR/lab.json"
+    if [ "${1:-}" = --purge ]; then rm -rf "$LAB_DIR"; fi
+    log "down in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+}
+
+process_state() {
+    local site="$1" name="$2" pattern="$3" file
+    file="$(site_dir "$site")/pids/$name.pid"
+    if pid_alive "$file" "$pattern"; then echo "$name($(cat "$file"))"; else echo "$name(DOWN)"; fi
+}
+
+cmd_status() {
+    local site ok=0 procs user
+    if ! ip netns list | awk '{print $1}' | grep -qx "$INET_NS"; then
+        echo "lab is down"
+        return 1
+    fi
+    printf '%-8s %-11s %-15s %-12s %-6s %-52s %s\n' SITE KIND WAN LAN SSH HOSTKEY PROCESSES
+    for site in "${SITES[@]}"; do
+        procs="$(process_state "$site" holder "$PREFIX-holder-$site")"
+        procs+=" $(process_state "$site" charon /usr/lib/ipsec/charon)"
+        if [ "${KIND[$site]}" = strongswan ]; then
+            user=root
+            procs+=" $(process_state "$site" sshd /usr/sbin/sshd)"
+        else
+            user=admin
+            procs+=" $(process_state "$site" emulator "$(emulator_main)")"
+        fi
+        case "$procs" in *DOWN*) ok=1 ;; esac
+        printf '%-8s %-11s %-15s %-12s %-6s %-52s %s\n' "$site" "${KIND[$site]}" "${WAN[$site]}" \
+            "${LAN[$site]}" "$user" "$(fingerprint "$site" 2>/dev/null || echo '?')" "$procs"
+    done
+    echo "management: $MGMT_LINK $MGMT_MAIN (main namespace) <-> mgmt0 $MGMT_INET (namespace $INET_NS); lab.json: $LAB_DIR/lab.json"
+    echo "IOS passwords: $KEYS/<site>.password, enable secrets: $KEYS/<site>.enable; root key: $KEYS/client_ed25519"
+    return "$ok"
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (the lab uses network namespaces)"
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down "${2:-}" ;;
+    status) cmd_status ;;
+    *) die "usage: lab.sh up | down [--purge] | status" ;;
+esac
