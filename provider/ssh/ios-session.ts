@@ -164,6 +164,7 @@ export class IosCliSession {
             });
             try {
                 this.channel.end("exit\n");
+                this.channel.close();
             } catch {
                 resolve();
             }
@@ -282,8 +283,8 @@ export class IosCliSession {
         const last = this.lastLine();
         const body = this.buf.slice(0, this.buf.length - last.length);
         const lines = body === "" ? [] : body.replace(/\n$/, "").split("\n");
-        this.buf = "";
         const prompt = this.lastPrompt(true);
+        this.buf = "";
         if (prompt && this.host && prompt.host !== this.host) this.host = prompt.host; // `hostname` was changed
         return {
             lines,

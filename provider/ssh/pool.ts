@@ -219,6 +219,8 @@ function connectOnce(label: string, connection: Connection, credentials: Credent
         });
         client.on("close", () => fail(new Error(hostKeyRefusal ?? "connection closed during the SSH handshake")));
         client.on("ready", () => {
+            // A CLI session is many small request/answer exchanges: Nagle would add a delay to each.
+            client.setNoDelay(true);
             settled = true;
             resolve(client);
         });
