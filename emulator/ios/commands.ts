@@ -443,7 +443,21 @@ function buildProposal(): Node<Ctx> {
         if (!p) return;
         p[key] = neg ? removeValues(p[key], a.slice(1)) : addValues(p[key], a.slice(1));
     };
-    const help = { encryption: "Set encryption algorithm(s)", integrity: "Set integrity hash algorithm(s)", prf: "Set prf hash algorithm(s)", group: "Set the Diffie-Hellman group(s)" };
+    const help = {
+        encryption: "Set encryption algorithm(s)",
+        integrity: "Set integrity hash algorithm(s)",
+        prf: "Set prf hash algorithm(s)",
+        group: "Set the Diffie-Hellman group(s)",
+        "2": "DH 1024 MODP Group",
+        "5": "DH 1536 MODP Group",
+        "14": "DH 2048 MODP Group",
+        "15": "DH 3072 MODP Group",
+        "16": "DH 4096 MODP Group",
+        "19": "DH 256 ECP Group",
+        "20": "DH 384 ECP Group",
+        "21": "DH 521 ECP Group",
+        "24": "DH 2048 (256 subgroup) MODP Group",
+    };
     def<Ctx>(r, "encryption (aes-cbc-128|aes-cbc-192|aes-cbc-256|aes-gcm-128|aes-gcm-256)...", field("encryption"), { help, noMin: 1 });
     def<Ctx>(r, "integrity (sha1|sha256|sha384|sha512)...", field("integrity"), { help, noMin: 1 });
     def<Ctx>(r, "prf (sha1|sha256|sha384|sha512)...", field("prf"), { help, noMin: 1 });

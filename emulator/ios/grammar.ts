@@ -305,7 +305,10 @@ export function help<C>(root: Node<C>, line: string, priv: number): string[] {
         return all.length ? [all.join("  ")] : ["% Unrecognized command"];
     }
     const rows: [string, string][] = [];
-    const sorted = [...kids].sort((a, b) => (a.kw ?? "~").localeCompare(b.kw ?? "~"));
+    const key = (n: Node<C>) => n.kw ?? "~";
+    const sorted = [...kids].sort((a, b) =>
+        /^\d+$/.test(key(a)) && /^\d+$/.test(key(b)) ? Number(key(a)) - Number(key(b)) : key(a).localeCompare(key(b)),
+    );
     for (const c of sorted) rows.push(c.kw ? [c.kw, c.help === c.kw ? "" : c.help] : [paramLabel(c.param!), c.help]);
     if ((negated ? cur.noRun : cur.run) && cur !== root) rows.push(["<cr>", "<cr>"]);
     const w = Math.max(0, ...rows.map((r) => r[0].length)) + 2;

@@ -264,7 +264,9 @@ export class CliSession implements Session {
         const r = match(root, cmd, priv);
         if (!r.ok) {
             const toks = tokenize(cmd);
-            if (r.error === "invalid" && toks.length && r.pos < toks[0].pos + toks[0].text.length && pipe < 0)
+            const firstWordUnknown = toks.length > 0 && r.error === "invalid" && r.pos < toks[0].pos + toks[0].text.length;
+            // A word that is a command at some privilege gets the caret; any other is taken for a host name.
+            if (firstWordUnknown && pipe < 0 && isInvalid(match(root, toks[0].text, 15)))
                 return "% Unknown command or computer name, or unable to find computer address\n";
             if (r.error === "incomplete" && pipe >= 0) return this.caret(pipe, echoed);
             return this.errorText(r, echoed);
@@ -378,6 +380,10 @@ export class CliSession implements Session {
             }
         }
     }
+}
+
+function isInvalid(r: { ok: boolean; error?: string }): boolean {
+    return !r.ok && r.error === "invalid";
 }
 
 const FILTERS = ["begin", "count", "exclude", "include", "section"];
