@@ -89,8 +89,8 @@ describe("ssh pool", function () {
     it("reopens the connection after the server dropped it", async () => {
         await pool.withDevice(conn(), credentials, (c) => echo(c, "first"));
         assert.ok(sshd.dropConnections() >= 1);
-        await sleep(200);
-        assert.strictEqual(pool.stats(conn()).open, false);
+        for (let waited = 0; pool.stats(conn()).open && waited < 5000; waited += 50) await sleep(50);
+        assert.strictEqual(pool.stats(conn()).open, false, "the pool noticed the drop");
         const r = await pool.withDevice(conn(), credentials, (c) => echo(c, "second"));
         assert.strictEqual(r.stdout, "second\n");
         assert.strictEqual(pool.stats(conn()).connectionsOpened, 2);
