@@ -372,4 +372,85 @@ secrets {
             assert.match(route, /dev wan0/);
         });
     });
+
+    describe("a route-based tunnel from an IOS site's charon (0.0.0.0/0 selectors, home <-> vps)", () => {
+        // What the emulator will do for `tunnel mode ipsec ipv4` + `ip route 10.2.0.0 255.255.255.0
+        // Tunnel1`: here charon of home is driven by hand, as lab/README.md describes.
+        const CONN = "labtestvti";
+        const homeFile = join(lab.hosts.home.swanctlDir, "conf.d", `${CONN}.conf`);
+        const vpsFile = `/etc/swanctl/conf.d/${CONN}.conf`;
+        const PSK = "lab-vti-" + createHash("sha256").update(String(Math.random())).digest("hex").slice(0, 24);
+
+        function conf(local: string, remote: string): string {
+            return `connections {
+    ${CONN} {
+        version = 2
+        local_addrs = ${local}
+        remote_addrs = ${remote}
+        proposals = aes256-sha256-modp2048
+        local {
+            auth = psk
+            id = ${local}
+        }
+        remote {
+            auth = psk
+            id = ${remote}
+        }
+        children {
+            ${CONN} {
+                local_ts = 0.0.0.0/0
+                remote_ts = 0.0.0.0/0
+                esp_proposals = aes256-sha256
+            }
+        }
+    }
+}
+secrets {
+    ike-${CONN} {
+        id-local = ${local}
+        id-remote = ${remote}
+        secret = "${PSK}"
+    }
+}
+`;
+        }
+
+        async function cleanUp(): Promise<void> {
+            await labExec("home", "ip", "route", "del", lab.hosts.vps.lan, "dev", "ipsec0");
+            await labExec("home", "swanctl", "--terminate", "--ike", CONN);
+            rmSync(homeFile, { force: true });
+            await labExec("home", "swanctl", "--load-all");
+            await ssh("vps", `swanctl --terminate --ike ${CONN} >/dev/null 2>&1; rm -f ${vpsFile}; swanctl --load-all >/dev/null 2>&1; true`);
+        }
+
+        before(async () => {
+            await cleanUp();
+            writeFileSync(homeFile, conf(lab.hosts.home.wan, lab.hosts.vps.wan), { mode: 0o600 });
+            await sshOk("vps", `umask 077; cat > ${vpsFile}`, conf(lab.hosts.vps.wan, lab.hosts.home.wan));
+            const loaded = await labExec("home", "swanctl", "--load-all");
+            assert.strictEqual(loaded.code, 0, loaded.stdout + loaded.stderr);
+            await sshOk("vps", "swanctl --load-all >/dev/null 2>&1");
+            const up = await labExec("home", "swanctl", "--initiate", "--child", CONN, "--timeout", "10");
+            assert.match(up.stdout, /initiate completed successfully/, up.stdout + up.stderr);
+        });
+        after(cleanUp);
+
+        it("captures nothing by itself: the IOS site still reaches the internet outside the tunnel", async () => {
+            const r = await labExec("home", "ping", "-c1", "-W2", lab.hosts.branch.wan);
+            assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+            const lan = await labExec("home", "ping", "-c1", "-W1", "-I", lab.hosts.home.lanAddress, lab.hosts.vps.lanAddress);
+            assert.notStrictEqual(lan.code, 0, "LAN traffic entered the tunnel without a route");
+        });
+
+        it("a route to ipsec0 in main (ip route ... Tunnel1) carries LAN traffic; SSH to the peer keeps working", async () => {
+            const added = await labExec("home", "ip", "route", "replace", lab.hosts.vps.lan, "dev", "ipsec0", "src", lab.hosts.home.lanAddress);
+            assert.strictEqual(added.code, 0, added.stderr);
+            const r = await labExec("home", "ping", "-c3", "-i0.2", "-W2", "-I", lab.hosts.home.lanAddress, lab.hosts.vps.lanAddress);
+            assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+            // vps routes everything into the tunnel (0.0.0.0/0 in table 220), but not management.
+            const raw = await sshOk("vps", `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
+            const packetsIn = /packets-in=(\d+)/.exec(raw);
+            assert.ok(packetsIn && Number(packetsIn[1]) >= 3, raw);
+        });
+    });
 });
