@@ -232,7 +232,7 @@ const ikeProposal = (what: string) =>
             .describe("Pseudo-random functions (sha384 becomes prfsha384). Required with AES-GCM."),
         groups: list(
             `${what}.groups`,
-            z.union(DH_GROUPS.map((g) => z.literal(g)) as unknown as [z.ZodLiteral<14>, z.ZodLiteral<15>], {
+            z.literal(DH_GROUPS, {
                 error: withFix(`${what}.groups has a group this provider does not configure`, `use ${DH_GROUPS.join(", ")}`),
             }),
             1,
@@ -248,7 +248,7 @@ const espTransform = (what: string) =>
         encryption: oneOf(`${what}.encryption`, ESP_ENCRYPTIONS).describe("ESP cipher, IOS name (esp-aes-256 becomes aes256, esp-gcm-256 aes256gcm16)."),
         integrity: oneOf(`${what}.integrity`, ESP_INTEGRITIES).optional().describe("ESP integrity, IOS name (esp-sha256-hmac becomes sha256). Not with GCM."),
         pfsGroup: z
-            .union(DH_GROUPS.map((g) => z.literal(g)) as unknown as [z.ZodLiteral<14>, z.ZodLiteral<15>], {
+            .literal(DH_GROUPS, {
                 error: withFix(`${what}.pfsGroup is not a group this provider configures`, `use ${DH_GROUPS.join(", ")}`),
             })
             .optional()
