@@ -155,6 +155,8 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
     const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client) => {
         const id = ++connSeq;
         clients.add(client);
+        // Echo and prompts are small writes; without this, Nagle and delayed ACKs add 40 ms to each.
+        (client as unknown as { setNoDelay(v: boolean): void }).setNoDelay(true);
         const lineCounter = { n: 0 };
         let user: (typeof users)[number] | undefined;
         client.on("error", (e) => log?.(`[${id}] connection error: ${e.message}`));

@@ -78,8 +78,19 @@ export class CliSession implements Session {
         return this.frames[this.frames.length - 1].mode;
     }
 
+    private outbuf = "";
+
+    /** Collects what one burst of input produces, so echo and output leave in few SSH packets. */
     private write(s: string): void {
-        if (this.state !== "closed") this.o.io?.write(s);
+        if (this.state === "closed" || !this.o.io) return;
+        if (!this.outbuf) setImmediate(() => this.flush());
+        this.outbuf += s;
+    }
+
+    private flush(): void {
+        const s = this.outbuf;
+        this.outbuf = "";
+        if (s && this.state !== "closed") this.o.io?.write(s);
     }
 
     /** Shell channel: greet and show the first prompt. */
@@ -102,6 +113,7 @@ export class CliSession implements Session {
 
     close(): void {
         if (this.state === "closed") return;
+        this.flush();
         this.state = "closed";
         this.o.io?.end();
     }
@@ -109,12 +121,17 @@ export class CliSession implements Session {
     ask(prompt: string, echo: boolean): Promise<string | null> {
         this.write(prompt);
         if (this.eof && !this.inbuf) return Promise.resolve(null);
-        return new Promise((resolve) => {
+        return new Promise<string | null>((resolve) => {
             this.askResolve = resolve;
             this.askEcho = echo && this.o.interactive;
             this.line = "";
             this.state = "ask";
             setImmediate(() => this.pump());
+        }).then(async (answer) => {
+            // An answer to a question is a line like any other: it waits the injected latency too.
+            const latency = this.o.faults().latencyMs;
+            if (answer !== null && latency) await new Promise((r) => setTimeout(r, latency));
+            return answer;
         });
     }
 
