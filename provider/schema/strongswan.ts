@@ -119,10 +119,12 @@ function isCidr(v: string): boolean {
 }
 
 const isIp = (v: string) => isIpv4(v) || isIpv6(v);
+/** A DNS name whose last label is not all digits, so a mistyped address like 300.1.1.1 is not taken for a name. */
+const isHostName = (v: string) => isFqdn(v) && /[A-Za-z]/.test(v.split(".").pop() ?? "");
 
 /** An entry of `local_addrs` / `remote_addrs`. */
 function address(what: string) {
-    return str(what, `"203.0.113.7"`).refine((v) => v === "%any" || isIp(v) || isFqdn(v) || isCidr(v), {
+    return str(what, `"203.0.113.7"`).refine((v) => v === "%any" || isIp(v) || isHostName(v) || isCidr(v), {
         message: withFix(`${what} is not an IP address, DNS name, CIDR subnet or %any`, 'write e.g. "203.0.113.7", "vps.example.net", "198.51.100.0/24" or "%any"'),
     });
 }
