@@ -32,6 +32,12 @@ export interface SessionOptions {
     log?: (line: string) => void;
 }
 
+class CliAborted extends Error {
+    constructor() {
+        super("aborted");
+    }
+}
+
 const MORE = " --More-- ";
 const ERASE_MORE = "\b".repeat(MORE.length) + " ".repeat(MORE.length) + "\b".repeat(MORE.length);
 const INVALID = "% Invalid input detected at '^' marker.";
@@ -57,6 +63,7 @@ export class CliSession implements Session {
     private lastCR = false;
     private askEcho = true;
     private askResolve?: (s: string | null) => void;
+    private askReject?: (e: Error) => void;
     private more?: { lines: string[]; done: () => void };
     private eof = false;
     /** Where the caret line starts counting: the prompt (shell) and the outer line (`do`). */
@@ -121,8 +128,9 @@ export class CliSession implements Session {
     ask(prompt: string, echo: boolean): Promise<string | null> {
         this.write(prompt);
         if (this.eof && !this.inbuf) return Promise.resolve(null);
-        return new Promise<string | null>((resolve) => {
+        return new Promise<string | null>((resolve, reject) => {
             this.askResolve = resolve;
+            this.askReject = reject;
             this.askEcho = echo && this.o.interactive;
             this.line = "";
             this.state = "ask";
@@ -138,8 +146,18 @@ export class CliSession implements Session {
     private answer(v: string | null): void {
         const r = this.askResolve;
         this.askResolve = undefined;
+        this.askReject = undefined;
         this.state = "busy";
         r?.(v);
+    }
+
+    /** Ctrl-C at a question abandons the command. */
+    private abortQuestion(): void {
+        const r = this.askReject;
+        this.askResolve = undefined;
+        this.askReject = undefined;
+        this.state = "busy";
+        r?.(new CliAborted());
     }
 
     private pump(): void {
@@ -165,6 +183,10 @@ export class CliSession implements Session {
                     this.line = this.line.slice(0, -1);
                     if (echo) this.write("\b \b");
                 }
+            } else if (ch === "\x03" && this.state === "ask") {
+                this.line = "";
+                this.write("\r\n");
+                this.abortQuestion();
             } else if ((ch === "\x1a" || ch === "\x03") && this.state === "line") {
                 this.line = "";
                 if (this.mode() !== "exec") this.frames.splice(1);
@@ -327,6 +349,7 @@ export class CliSession implements Session {
             const out = await run(this.ctx, args, negated);
             return out ? out + "\n" : "";
         } catch (e) {
+            if (e instanceof CliAborted) return "";
             if (!(e instanceof CliInvalid)) throw e;
             const toks = tokenize(l);
             const tok = e.at === "first" ? toks[0] : toks[toks.length - 1];

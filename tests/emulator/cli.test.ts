@@ -118,6 +118,16 @@ describe("IOS emulator CLI", function () {
             await sh.cmd("end");
         });
 
+        it("abandons a question on Ctrl-C: copy running-config startup-config saves nothing", async () => {
+            const before = emu.startupConfig();
+            sh.write("copy running-config startup-config\r");
+            await sh.waitFor(/Destination filename \[startup-config\]\? $/);
+            sh.write("\x03");
+            assert.match(await sh.waitFor(/[>#]$/), /^\r\nhome#$/);
+            assert.equal(emu.startupConfig(), before);
+            assert.match(await sh.cmd("show privilege"), /level is 15/);
+        });
+
         it("closes the session on exit in EXEC", async () => {
             sh.write("exit\r");
             await new Promise<void>((r) => sh.ch.on("close", () => r()));
