@@ -8,8 +8,14 @@ import { IosEmulator, IosEmulatorOptions, startIosEmulator } from "../../emulato
 
 export const HOST_KEY = utils.generateKeyPairSync("ed25519").private;
 
+const tempDirs: string[] = [];
+process.on("exit", () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A private temporary folder, removed when the test process exits. */
 export function tempDir(prefix = "iosemu-"): string {
-    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    tempDirs.push(d);
+    return d;
 }
 
 /** An OpenSSH client key made with ssh-keygen: its private key file and its authorized_keys line. */
