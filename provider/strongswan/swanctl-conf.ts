@@ -190,7 +190,8 @@ export function parseSwanctlConf(text: string): SwanctlSection {
     };
     const readPlain = () => {
         const start = i;
-        while (i < text.length && peek() !== "\n" && peek() !== "#") advance();
+        // An unquoted value ends at the line's end, a comment, or a '}' closing the section (as in strongSwan).
+        while (i < text.length && peek() !== "\n" && peek() !== "#" && peek() !== "}") advance();
         const value = text.slice(start, i).trim();
         skipBlank(false);
         return value;
