@@ -1,0 +1,51 @@
+/**
+ * The object Pulumi serializes into state as `__provider`. It holds only the kind and the path of
+ * the compiled implementation, so state never contains credentials or captured code, and a new
+ * version of the implementation is picked up without the engine seeing a provider change.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import * as path from "path";
+
+export class DeviceProviderStub implements dynamic.ResourceProvider {
+    /** Absolute path of handlers.js when the program ran; a moved project falls back to cwd. */
+    private readonly implementation: string;
+
+    constructor(private readonly kind: string) {
+        this.implementation = path.join(__dirname, "handlers.js");
+    }
+
+    private handlers(): Required<dynamic.ResourceProvider> {
+        // `require` runs inside the dynamic-provider host, not in the program.
+        let mod;
+        try {
+            mod = require(this.implementation);
+        } catch (e) {
+            const moved = require("path").join(process.cwd(), "dist", "provider", "dynamic", "handlers.js");
+            try {
+                mod = require(moved);
+            } catch {
+                throw new Error(`pulumi-ikev2: cannot load the provider implementation from ${this.implementation} or ${moved}: ${(e as Error).message}. Fix: run npm ci && npm run build in the project`);
+            }
+        }
+        return mod.handlersFor(this.kind);
+    }
+
+    check(olds: any, news: any) {
+        return this.handlers().check(olds, news);
+    }
+    diff(id: string, olds: any, news: any) {
+        return this.handlers().diff(id, olds, news);
+    }
+    create(inputs: any) {
+        return this.handlers().create(inputs);
+    }
+    read(id: string, props?: any) {
+        return this.handlers().read(id, props);
+    }
+    update(id: string, olds: any, news: any) {
+        return this.handlers().update(id, olds, news);
+    }
+    delete(id: string, props: any) {
+        return this.handlers().delete(id, props);
+    }
+}

@@ -1,0 +1,118 @@
+/**
+ * What all resource classes share: the user-facing device types, splitting a device into its plain
+ * connection settings and its secret credentials, resolving references, and registering the
+ * dynamic resource under a readable type token (`pulumi-nodejs:dynamic/ikev2:<Kind>`).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DeviceProviderStub } from "../dynamic/provider-stub";
+import { ResourceKind, KIND_SPECS } from "../dynamic/specs";
+
+/** Every property may be a plain value or a Pulumi Input, all the way down. */
+export type DeepInput<T> = T extends string | number | boolean
+    ? pulumi.Input<T>
+    : T extends (infer E)[]
+      ? pulumi.Input<DeepInput<E>[]>
+      : T extends object
+        ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
+        : pulumi.Input<T>;
+
+interface SshEndpoint {
+    /** Management address or DNS name. */
+    host: pulumi.Input<string>;
+    /** SSH port (22). */
+    port?: pulumi.Input<number>;
+    username: pulumi.Input<string>;
+    /** SSH password; stored as a Pulumi secret. */
+    password?: pulumi.Input<string>;
+    /** OpenSSH private key text; stored as a Pulumi secret. */
+    privateKey?: pulumi.Input<string>;
+    privateKeyPassphrase?: pulumi.Input<string>;
+    /** Pinned host key fingerprint, `SHA256:...` as `ssh-keygen -l` prints it. */
+    hostKey?: pulumi.Input<string>;
+    /** OpenSSH known_hosts file used when hostKey is not set. */
+    knownHostsFile?: pulumi.Input<string>;
+    /** Explicit opt-out of host key verification (labs only). */
+    insecureSkipHostKeyVerification?: pulumi.Input<boolean>;
+    connectTimeoutMs?: pulumi.Input<number>;
+    connectRetries?: pulumi.Input<number>;
+    keepaliveIntervalMs?: pulumi.Input<number>;
+    commandTimeoutMs?: pulumi.Input<number>;
+}
+
+/** A Cisco IOS / IOS-XE router reached over SSH. */
+export interface IosDevice extends SshEndpoint {
+    /** Enable secret, needed when the login lands in user EXEC (`>`); stored as a Pulumi secret. */
+    enableSecret?: pulumi.Input<string>;
+    /** `write memory` after each successful change (default true). */
+    saveConfig?: pulumi.Input<boolean>;
+}
+
+/** A Linux host running strongSwan (charon + swanctl), reached over SSH. */
+export interface StrongSwanHost extends SshEndpoint {
+    /** Run swanctl and file changes through `sudo -n` (for a non-root login). */
+    sudo?: pulumi.Input<boolean>;
+    /** The swanctl folder (default /etc/swanctl). */
+    swanctlDir?: pulumi.Input<string>;
+}
+
+const CREDENTIAL_FIELDS = ["password", "privateKey", "privateKeyPassphrase", "enableSecret"] as const;
+
+/** Splits a device into plain connection settings and credentials that are always secret. */
+export function splitDevice(device: IosDevice | StrongSwanHost): { connection: pulumi.Input<object>; credentials: pulumi.Output<object> } {
+    const connection: Record<string, unknown> = {};
+    const credentials: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(device)) {
+        if (v === undefined) continue;
+        if ((CREDENTIAL_FIELDS as readonly string[]).includes(k)) credentials[k] = v;
+        else connection[k] = v;
+    }
+    return { connection, credentials: pulumi.secret(credentials) };
+}
+
+/** A reference to another object: the resource itself (which orders create and delete) or its name. */
+export type Ref<R> = R | pulumi.Input<string>;
+
+export function nameOf(ref: Ref<pulumi.Resource & { name: pulumi.Output<string> }>): pulumi.Input<string> {
+    return pulumi.Resource.isInstance(ref) ? (ref as { name: pulumi.Output<string> }).name : (ref as pulumi.Input<string>);
+}
+
+/** Options every resource accepts besides its own properties. */
+export interface CommonArgs {
+    /**
+     * Take over an object of the same name that already exists on the device (instead of refusing).
+     * `pulumi import` does not work for dynamic providers; this is the way to adopt hand-made config.
+     */
+    adopt?: pulumi.Input<boolean>;
+}
+
+const providers = new Map<ResourceKind, DeviceProviderStub>();
+
+function providerFor(kind: ResourceKind): DeviceProviderStub {
+    let p = providers.get(kind);
+    if (!p) {
+        p = new DeviceProviderStub(kind);
+        providers.set(kind, p);
+    }
+    return p;
+}
+
+/** Computed outputs every resource has. */
+export const COMPUTED_OUTPUTS = { device: undefined, config: undefined, unmanaged: undefined };
+
+/** The arguments of dynamic.Resource's constructor for a resource of this kind. */
+export function dynamicResourceArgs(
+    kind: ResourceKind,
+    name: string,
+    props: Record<string, unknown>,
+    opts: pulumi.CustomResourceOptions | undefined,
+): [pulumi.dynamic.ResourceProvider, string, Record<string, unknown>, pulumi.CustomResourceOptions, string, string] {
+    const secretOutputs = KIND_SPECS[kind].secretInputs;
+    return [
+        providerFor(kind),
+        name,
+        { ...COMPUTED_OUTPUTS, ...props },
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputs }),
+        "ikev2",
+        kind,
+    ];
+}

@@ -1,0 +1,141 @@
+/**
+ * The IOS resources. Each one's arguments are its zod schema's input type (provider/schema/ios.ts),
+ * plus the device, with references to other objects accepting the resource itself or a name.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+    ikeV2KeyringSchema,
+    ikeV2PolicySchema,
+    ikeV2ProfileSchema,
+    ikeV2ProposalSchema,
+    ipsecProfileSchema,
+    ipsecTransformSetSchema,
+    tunnelInterfaceSchema,
+} from "../schema/ios";
+import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, Ref, splitDevice } from "./base";
+
+type Fields<S extends z.ZodType> = { [K in keyof z.input<S>]: DeepInput<z.input<S>[K]> };
+
+interface OnIosDevice extends CommonArgs {
+    /** The router this object is configured on. */
+    device: IosDevice;
+}
+
+/** Outputs every IOS resource has. */
+abstract class IosObject extends pulumi.dynamic.Resource {
+    /** `user@host` of the device. */
+    declare readonly device: pulumi.Output<string>;
+    /** The object's block as the device shows it after the change, keys masked. */
+    declare readonly config: pulumi.Output<string[]>;
+    /** Lines found on the device that this resource does not declare (drift); removed by the next update. */
+    declare readonly unmanaged: pulumi.Output<string[]>;
+}
+
+function plainProps(args: OnIosDevice & Record<string, unknown>): Record<string, unknown> {
+    const { device, ...rest } = args;
+    return { ...rest, ...splitDevice(device) };
+}
+
+export type IkeV2ProposalArgs = Fields<typeof ikeV2ProposalSchema> & OnIosDevice;
+/** `crypto ikev2 proposal NAME`: IKE SA algorithms. Used only when an IkeV2Policy lists it. */
+export class IkeV2Proposal extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IkeV2ProposalArgs, opts?: pulumi.CustomResourceOptions) {
+        super(...dynamicResourceArgs("IkeV2Proposal", name, plainProps(args as never), opts));
+    }
+}
+
+export type IkeV2PolicyArgs = Omit<Fields<typeof ikeV2PolicySchema>, "proposals"> &
+    OnIosDevice & {
+        /** The proposals, in order of preference: resources or names. */
+        proposals: Ref<IkeV2Proposal>[];
+    };
+/** `crypto ikev2 policy NAME`: which proposals IKE negotiates. */
+export class IkeV2Policy extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IkeV2PolicyArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = { ...args, proposals: args.proposals.map(nameOf) };
+        super(...dynamicResourceArgs("IkeV2Policy", name, plainProps(props as never), opts));
+    }
+}
+
+export type IkeV2KeyringArgs = Fields<typeof ikeV2KeyringSchema> & OnIosDevice;
+const PEER_KEYS = ["preSharedKey", "localPreSharedKey", "remotePreSharedKey"];
+/**
+ * `crypto ikev2 keyring NAME`. A peer's name is only a label: IOS picks the key by the peer's
+ * address, identity or hostname, so every peer needs one of them.
+ */
+export class IkeV2Keyring extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IkeV2KeyringArgs, opts?: pulumi.CustomResourceOptions) {
+        // Keys travel in their own secret input so that previews still show the peers.
+        const peers = pulumi.output(args.peers as pulumi.Input<Record<string, unknown>[]>);
+        const props = {
+            ...args,
+            peers: pulumi.unsecret(peers.apply((ps) => ps.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => !PEER_KEYS.includes(k)))))),
+            preSharedKeys: pulumi.secret(
+                peers.apply((ps) =>
+                    Object.fromEntries(ps.map((p) => [String(p.name), Object.fromEntries(Object.entries(p).filter(([k]) => PEER_KEYS.includes(k)))])),
+                ),
+            ),
+        };
+        super(...dynamicResourceArgs("IkeV2Keyring", name, plainProps(props as never), opts));
+    }
+}
+
+export type IkeV2ProfileArgs = Omit<Fields<typeof ikeV2ProfileSchema>, "keyring"> &
+    OnIosDevice & {
+        /** `keyring local`: the keyring resource or its name. */
+        keyring?: Ref<IkeV2Keyring>;
+    };
+/** `crypto ikev2 profile NAME`: identities, authentication and keyring for matching peers. */
+export class IkeV2Profile extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IkeV2ProfileArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = { ...args, keyring: args.keyring === undefined ? undefined : nameOf(args.keyring) };
+        super(...dynamicResourceArgs("IkeV2Profile", name, plainProps(props as never), opts));
+    }
+}
+
+export type IpsecTransformSetArgs = Fields<typeof ipsecTransformSetSchema> & OnIosDevice;
+/** `crypto ipsec transform-set NAME ...`: ESP algorithms. */
+export class IpsecTransformSet extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IpsecTransformSetArgs, opts?: pulumi.CustomResourceOptions) {
+        super(...dynamicResourceArgs("IpsecTransformSet", name, plainProps(args as never), opts));
+    }
+}
+
+export type IpsecProfileArgs = Omit<Fields<typeof ipsecProfileSchema>, "transformSets" | "ikev2Profile"> &
+    OnIosDevice & {
+        /** `set transform-set`: resources or names, in order of preference. */
+        transformSets: Ref<IpsecTransformSet>[];
+        /** `set ikev2-profile`: the resource or its name. */
+        ikev2Profile: Ref<IkeV2Profile>;
+    };
+/** `crypto ipsec profile NAME`: what `tunnel protection` applies to a tunnel interface. */
+export class IpsecProfile extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    constructor(name: string, args: IpsecProfileArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = { ...args, transformSets: args.transformSets.map(nameOf), ikev2Profile: nameOf(args.ikev2Profile) };
+        super(...dynamicResourceArgs("IpsecProfile", name, plainProps(props as never), opts));
+    }
+}
+
+export type TunnelInterfaceArgs = Omit<Fields<typeof tunnelInterfaceSchema>, "protectionProfile"> &
+    OnIosDevice & {
+        /** `tunnel protection ipsec profile`: the resource or its name. */
+        protectionProfile: Ref<IpsecProfile>;
+    };
+/**
+ * `interface TunnelN` in `tunnel mode ipsec ipv4` with its `ip route ... TunnelN` lines: the
+ * routes are created after the interface and removed before it.
+ */
+export class TunnelInterface extends IosObject {
+    declare readonly number: pulumi.Output<number>;
+    constructor(name: string, args: TunnelInterfaceArgs, opts?: pulumi.CustomResourceOptions) {
+        const props = { ...args, protectionProfile: nameOf(args.protectionProfile) };
+        super(...dynamicResourceArgs("TunnelInterface", name, plainProps(props as never), opts));
+    }
+}

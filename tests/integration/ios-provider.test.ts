@@ -1,0 +1,264 @@
+/**
+ * The IOS dynamic providers end to end over SSH against the emulator: check, create, read, diff,
+ * update, delete of every resource; rollback after a refused command and after a dropped
+ * connection; parallel resources on one device; drift; secrets never in errors.
+ */
+import * as assert from "assert";
+import { handlersFor } from "../../provider/dynamic/handlers";
+import { ResourceKind } from "../../provider/dynamic/specs";
+import { SshPool } from "../../provider/ssh/pool";
+import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
+
+const VPS_PSK = "Vps-Psk-Secret-4242";
+const PARENTS_PSK = "Parents-Psk-Secret-1717";
+
+type Props = Record<string, unknown>;
+
+function storyObjects(): Array<[ResourceKind, Props]> {
+    return [
+        ["IkeV2Proposal", { name: "PROP-AES256", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }],
+        ["IkeV2Policy", { name: "POL-1", proposals: ["PROP-AES256"] }],
+        [
+            "IkeV2Keyring",
+            {
+                name: "KR",
+                peers: [
+                    { name: "vps", address: "203.0.113.7" },
+                    { name: "parents", address: "192.0.2.50" },
+                ],
+                preSharedKeys: { vps: { preSharedKey: VPS_PSK }, parents: { preSharedKey: PARENTS_PSK } },
+            },
+        ],
+        [
+            "IkeV2Profile",
+            {
+                name: "PROF-VPS",
+                matchIdentityRemote: [{ address: "203.0.113.7" }],
+                identityLocal: { address: "198.51.100.1" },
+                authentication: { local: "pre-share", remote: "pre-share" },
+                keyring: "KR",
+                dpd: { interval: 10, retry: 2, mode: "periodic" },
+            },
+        ],
+        ["IpsecTransformSet", { name: "TS-AES256", encryption: "esp-aes-256", integrity: "esp-sha256-hmac", mode: "tunnel" }],
+        ["IpsecProfile", { name: "IPSEC-VPS", transformSets: ["TS-AES256"], ikev2Profile: "PROF-VPS", pfsGroup: 14 }],
+        [
+            "TunnelInterface",
+            {
+                number: 1,
+                description: "to the VPS",
+                ipAddress: { address: "172.16.0.1", mask: "255.255.255.252" },
+                tunnelSource: "GigabitEthernet1",
+                tunnelDestination: "203.0.113.7",
+                protectionProfile: "IPSEC-VPS",
+                ipMtu: 1400,
+                tcpAdjustMss: 1360,
+                routes: [{ destination: "10.2.0.0/24" }],
+            },
+        ],
+    ];
+}
+
+describe("IOS resources over SSH against the emulator", function () {
+    this.timeout(60000);
+    let router: EmulatedRouter;
+
+    const inputs = (props: Props): Props => ({ connection: router.connection, credentials: router.credentials, ...props });
+
+    async function create(kind: ResourceKind, props: Props) {
+        const h = handlersFor(kind);
+        const checked = await h.check({}, inputs(props));
+        assert.deepStrictEqual(checked.failures, [], `${kind} check failures`);
+        return h.create(checked.inputs);
+    }
+
+    beforeEach(async () => {
+        router = await startRouter();
+    });
+    afterEach(async () => {
+        await SshPool.shared.closeAll();
+        await router.emulator.close();
+    });
+
+    it("creates the story's objects in order, reads them back unchanged and deletes them in reverse", async () => {
+        const pristine = router.emulator.runningConfig();
+        const created: Array<[ResourceKind, Props, string]> = [];
+        for (const [kind, props] of storyObjects()) {
+            const result = await create(kind, props);
+            created.push([kind, result.outs, result.id]);
+        }
+        const config = router.emulator.runningConfig();
+        for (const line of [
+            "crypto ikev2 proposal PROP-AES256",
+            " encryption aes-cbc-256",
+            "crypto ikev2 keyring KR",
+            " peer vps",
+            "  address 203.0.113.7",
+            `  pre-shared-key ${VPS_PSK}`,
+            " keyring local KR",
+            "crypto ipsec transform-set TS-AES256 esp-aes 256 esp-sha256-hmac",
+            " set pfs group14",
+            "interface Tunnel1",
+            " tunnel protection ipsec profile IPSEC-VPS",
+            "ip route 10.2.0.0 255.255.255.0 Tunnel1",
+        ]) {
+            assert.ok(config.split("\n").some((l) => l.trimEnd() === line), `running-config lacks '${line}'`);
+        }
+        assert.ok(router.emulator.startupConfig()?.includes("crypto ikev2 keyring KR"), "write memory was not run");
+
+        for (const [kind, outs, id] of created) {
+            const h = handlersFor(kind);
+            const read = await h.read!(id, outs);
+            assert.strictEqual(read.id, id);
+            const diff = await h.diff!(id, read.props, outs);
+            assert.strictEqual(diff.changes, false, `${kind} shows a change right after create`);
+            assert.ok(!JSON.stringify(outs.config).includes(VPS_PSK), "a key leaked into the config output");
+        }
+
+        for (const [kind, outs, id] of created.reverse()) {
+            await handlersFor(kind).delete!(id, outs);
+            const read = await handlersFor(kind).read!(id, outs);
+            assert.strictEqual(read.id, undefined, `${kind} still readable after delete`);
+        }
+        assert.strictEqual(router.emulator.runningConfig().replace(/^Current configuration.*$/m, ""), pristine.replace(/^Current configuration.*$/m, ""));
+    });
+
+    it("refuses the story's mistake at check, before anything reaches the device", async () => {
+        const before = router.received.length;
+        const result = await handlersFor("IkeV2Keyring").check(
+            {},
+            inputs({ name: "KR", peers: [{ name: "203.0.113.7" }], preSharedKeys: { "203.0.113.7": { preSharedKey: VPS_PSK } } }),
+        );
+        assert.strictEqual(result.failures!.length, 1);
+        assert.match(result.failures![0].property, /^peers\[0\]/);
+        assert.match(result.failures![0].reason, /label/);
+        assert.match(result.failures![0].reason, /address 203\.0\.113\.7/);
+        assert.strictEqual(router.received.length, before);
+    });
+
+    it("updates with minimal lines: a new peer is added without touching the block or the other peer", async () => {
+        const [kind, props] = storyObjects()[2];
+        const created = await create(kind, props);
+        router.received.length = 0;
+        const news = inputs({
+            ...props,
+            peers: [...(props.peers as Props[]), { name: "branch", address: "203.0.113.9" }],
+            preSharedKeys: { ...(props.preSharedKeys as Props), branch: { preSharedKey: "Branch-Psk-555" } },
+        });
+        const diff = await handlersFor(kind).diff!(created.id, created.outs, news);
+        assert.strictEqual(diff.changes, true);
+        assert.deepStrictEqual(diff.replaces, []);
+        const updated = await handlersFor(kind).update!(created.id, created.outs, news);
+        const sent = router.received.join("\n");
+        assert.ok(!/no crypto ikev2 keyring/.test(sent), "the keyring was deleted during an update");
+        assert.ok(!/no peer/.test(sent));
+        assert.ok(/peer branch/.test(sent));
+        assert.ok(router.emulator.runningConfig().includes("  address 203.0.113.9"));
+        assert.ok((updated.outs!.config as string[]).some((l) => l.includes("peer branch")));
+    });
+
+    it("restores the block when IOS refuses a command, and the error names the command but no key", async () => {
+        const [kind, props] = storyObjects()[3];
+        await create("IkeV2Keyring", storyObjects()[2][1]);
+        const created = await create(kind, props);
+        const before = router.emulator.runningConfig();
+        router.emulator.setFaults({ rejectCommands: [/^ ?lifetime/] });
+        const news = inputs({ ...props, lifetime: 3600, description: "changed" });
+        await assert.rejects(handlersFor(kind).update!(created.id, created.outs, news), (e: Error) => {
+            assert.match(e.message, /lifetime 3600/);
+            assert.match(e.message, /restored/);
+            assert.match(e.message, /PROF-VPS/);
+            assert.ok(!e.message.includes(VPS_PSK) && !e.message.includes(router.credentials.password as string));
+            return true;
+        });
+        router.emulator.setFaults({ rejectCommands: [] });
+        assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
+    });
+
+    it("removes a half-created object when the connection drops in the middle of a create", async () => {
+        const before = router.emulator.runningConfig();
+        router.emulator.setFaults({ dropAfterLines: 7 });
+        await assert.rejects(create("IkeV2Keyring", storyObjects()[2][1]), (e: Error) => {
+            assert.ok(!e.message.includes(VPS_PSK) && !e.message.includes(PARENTS_PSK), "a key leaked into the error");
+            return true;
+        });
+        router.emulator.setFaults({ dropAfterLines: undefined });
+        assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
+    });
+
+    it("applies every resource in parallel on one device without interleaving configuration sessions", async () => {
+        const objects = storyObjects();
+        await Promise.all(objects.map(([kind, props]) => create(kind, props)));
+        const sessions: string[][] = [];
+        let current: string[] | undefined;
+        for (const line of router.received) {
+            if (/^conf(igure)? t/.test(line)) {
+                assert.strictEqual(current, undefined, "a configuration session started inside another");
+                current = [line];
+            } else if (current) {
+                current.push(line);
+                if (line === "end") {
+                    sessions.push(current);
+                    current = undefined;
+                }
+            }
+        }
+        assert.ok(sessions.length >= objects.length);
+        assert.strictEqual(SshPool.shared.stats(router.connection as never).connectionsOpened, 1);
+    });
+
+    it("shows a line added by hand as drift, and the next update removes it", async () => {
+        const [kind, props] = storyObjects()[0];
+        const created = await create(kind, props);
+        router.emulator.loadRunningConfig(
+            router.emulator.runningConfig().replace(" encryption aes-cbc-256", " encryption aes-cbc-256 aes-cbc-128"),
+        );
+        const read = await handlersFor(kind).read!(created.id, created.outs);
+        const diff = await handlersFor(kind).diff!(created.id, read.props, inputs(props));
+        assert.strictEqual(diff.changes, true, "drift not detected");
+        await handlersFor(kind).update!(created.id, read.props, inputs(props));
+        assert.ok(!router.emulator.runningConfig().includes("aes-cbc-128"));
+        const again = await handlersFor(kind).read!(created.id, created.outs);
+        assert.strictEqual((await handlersFor(kind).diff!(created.id, again.props, inputs(props))).changes, false);
+    });
+
+    it("treats a type-6 encrypted key as present but opaque: no drift", async () => {
+        const [kind, props] = storyObjects()[2];
+        const created = await create(kind, props);
+        router.emulator.loadRunningConfig(
+            router.emulator.runningConfig().replace(/^version.*$/m, (v) => `${v}\nkey config-key password-encrypt Master-Key-123\npassword encryption aes`),
+        );
+        assert.match(router.emulator.runningConfig(), /pre-shared-key 6 /);
+        const read = await handlersFor(kind).read!(created.id, created.outs);
+        assert.ok(read.id);
+        const diff = await handlersFor(kind).diff!(created.id, read.props, inputs(props));
+        assert.strictEqual(diff.changes, false);
+    });
+
+    it("creating over an existing object is refused unless adopt is set", async () => {
+        const [kind, props] = storyObjects()[0];
+        await create(kind, props);
+        await assert.rejects(create(kind, props), /already exists.*adopt: true/s);
+        const adopted = await create(kind, { ...props, adopt: true });
+        assert.ok(adopted.id);
+    });
+
+    it("refuses a device whose host key does not match the pinned fingerprint", async () => {
+        const [kind, props] = storyObjects()[0];
+        const h = handlersFor(kind);
+        const wrong = { ...router.connection, hostKey: "SHA256:" + "A".repeat(43) };
+        await assert.rejects(h.create({ connection: wrong, credentials: router.credentials, ...props }), (e: Error) => {
+            assert.match(e.message, /host key/i);
+            assert.ok(e.message.includes(router.hostKey), "the offered fingerprint is not named");
+            return true;
+        });
+    });
+});
+
+/** running-config without the lines that change on every write (byte count, timestamps). */
+export function stripVolatile(config: string): string {
+    return config
+        .split("\n")
+        .filter((l) => !/^(Current configuration|! Last configuration change|! NVRAM config last updated)/.test(l))
+        .join("\n");
+}
