@@ -1,5 +1,8 @@
 /** SshPool against a real sshd: reuse, the per-device FIFO lock, reconnects, idle close, retries. */
 import assert from "assert";
+import { execFileSync } from "child_process";
+import { appendFileSync, readFileSync } from "fs";
+import { join } from "path";
 import { createServer, Server } from "net";
 import { hostConnectionSchema } from "../../provider/schema/device";
 import { DeviceError } from "../../provider/ssh/errors";
@@ -150,6 +153,20 @@ describe("ssh pool", function () {
         const c = conn({ connectRetries: 3 });
         await assert.rejects(pool.withDevice(c, { privateKey: stranger }, async () => "never"), /refused the login.*Fix: check username/);
         assert.strictEqual(pool.stats(c).connectAttempts, 1);
+    });
+
+    it("logs in with a passphrase-protected private key", async () => {
+        const path = join(sshd.dir, "with-passphrase");
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "Key Pass 9", "-f", path]);
+        appendFileSync(join(sshd.dir, "authorized_keys"), readFileSync(`${path}.pub`));
+        const key = readFileSync(path, "utf8");
+        const r = await pool.withDevice(conn(), { privateKey: key, privateKeyPassphrase: "Key Pass 9" }, (c) => echo(c, "unlocked"));
+        assert.strictEqual(r.stdout, "unlocked\n");
+        await pool.closeAll();
+        await assert.rejects(pool.withDevice(conn(), { privateKey: key, privateKeyPassphrase: "wrong" }, async () => "never"), (e: unknown) => {
+            assert.ok(e instanceof DeviceError && /cannot use the privateKey/.test(e.message) && !e.message.includes("Key Pass 9"), String(e));
+            return true;
+        });
     });
 
     it("reports a private key that cannot be used without leaking it", async () => {
