@@ -185,7 +185,10 @@ EOF
         local password enable
         password="$(cat "$KEYS/$site.password")"
         enable="$(cat "$KEYS/$site.enable")"
-        cat >"$dir/emulator.json" <<EOF
+        # The emulator drives its site's charon (emulator/ios/ike) unless the lab runs without it.
+        local ike=true
+        [ "${LAB_IOS_CHARON:-1}" = 1 ] || ike=false
+        cat >"$dir/emulator.json.new" <<EOF
 {
   "hostname": "$site",
   "listenHost": "0.0.0.0",
@@ -197,9 +200,17 @@ EOF
   "interfaces": [
     { "name": "GigabitEthernet1", "address": "${WAN[$site]}", "mask": "255.255.255.0" },
     { "name": "GigabitEthernet2", "address": "${LAN_ADDRESS[$site]}", "mask": "255.255.255.0" }
-  ]
+  ],
+  "ike": { "enabled": $ike, "lanAddress": "${LAN_ADDRESS[$site]}" }
 }
 EOF
+        # A changed file (a newer lab.sh) takes effect at this `up`: the emulator restarts.
+        if cmp -s "$dir/emulator.json.new" "$dir/emulator.json"; then
+            rm "$dir/emulator.json.new"
+        else
+            mv "$dir/emulator.json.new" "$dir/emulator.json"
+            touch "$dir/pids/emulator.restart"
+        fi
     fi
 }
 
@@ -258,6 +269,8 @@ start_charon() {
     wait_for "charon of $site (see $dir/charon.log)" 100 test -S "$dir/run/charon.vici"
 }
 
+emulator_stopped() { ! pid_alive "$(site_dir "$1")/pids/emulator.pid" "$(emulator_main)"; }
+
 charon_stopped() { ! pid_alive "$(site_dir "$1")/pids/charon.pid" /usr/lib/ipsec/charon; }
 
 start_sshd() {
@@ -287,7 +300,13 @@ ensure_emulator_built() {
 start_emulator() {
     local site="$1" dir
     dir="$(site_dir "$site")"
-    pid_alive "$dir/pids/emulator.pid" "$(emulator_main)" && return 0
+    if pid_alive "$dir/pids/emulator.pid" "$(emulator_main)"; then
+        [ -e "$dir/pids/emulator.restart" ] || return 0
+        log "$site: emulator.json changed, restarting the emulator"
+        kill "$(cat "$dir/pids/emulator.pid")"
+        wait_for "emulator of $site to stop" 50 emulator_stopped "$site"
+    fi
+    rm -f "$dir/pids/emulator.restart"
     ensure_emulator_built || return 1
     : >"$dir/emulator.out"
     spawn "$site" emulator node "$(emulator_main)" --config "$dir/emulator.json"

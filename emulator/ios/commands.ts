@@ -15,6 +15,8 @@ import {
     type6,
     type9,
 } from "./config";
+import type { IkeAgent } from "./ike/agent";
+import { addIkeExecCommands } from "./ike/commands";
 
 export type Mode =
     | "exec"
@@ -59,6 +61,10 @@ export interface Core {
     setConfigKey(key: string | undefined): void;
     mergeConfigText(text: string): void;
     bootTime: number;
+    /** The link to a real charon (emulator option `ike`); undefined: no IKE. */
+    ike?: IkeAgent;
+    /** Called when a configuration session ends (`end`, Ctrl-Z, `exit` to EXEC) or config was merged. */
+    configChanged?(): void;
 }
 
 /** One CLI session as the commands see it. */
@@ -193,8 +199,10 @@ function buildExec(): Node<Ctx> {
         if (ans !== null && ans.trim() !== "" && ans.trim() !== "running-config") return "%Error opening " + ans.trim() + " (Permission denied)";
         const s = ctx.core.startupText();
         if (s !== undefined) ctx.core.mergeConfigText(s);
+        ctx.core.configChanged?.();
         return `${s === undefined ? 0 : Buffer.byteLength(s)} bytes copied in 0.010 secs`;
     }, { help, minPriv: 15 });
+    addIkeExecCommands(r);
     finalize(r);
     return r;
 }

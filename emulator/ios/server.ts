@@ -11,6 +11,7 @@ import { Connection, ParsedKey, Server, utils } from "ssh2";
 import { Core } from "./commands";
 import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, showRunning, type9 } from "./config";
 import { CliSession, Faults } from "./session";
+import { IkeAgent, IkeOptions } from "./ike/agent";
 
 export interface IosEmulatorUser {
     username: string;
@@ -43,6 +44,8 @@ export interface IosEmulatorOptions {
     rejectCommands?: RegExp[];
     /** Session log; never carries passwords or keys. */
     log?: (line: string) => void;
+    /** Drive the charon of this namespace from the running-config (emulator/ios/ike/README.md). Off by default. */
+    ike?: IkeOptions;
 }
 
 export interface IosEmulator {
@@ -66,6 +69,7 @@ class Router implements Core {
     readonly bootTime = Date.now();
     readonly physicalNames: string[];
     readonly enableSecretOption?: string;
+    readonly ike?: IkeAgent;
     private startup?: string;
 
     constructor(private readonly opts: IosEmulatorOptions) {
@@ -80,6 +84,14 @@ class Router implements Core {
         }
         if (this.startup !== undefined) this.mergeConfigText(this.startup);
         else if (opts.enableSecret) this.config.enableSecret = type9(opts.enableSecret);
+        if (opts.ike?.enabled) {
+            this.ike = new IkeAgent(opts.ike, opts.log);
+            this.configChanged();
+        }
+    }
+
+    configChanged(): void {
+        void this.ike?.apply(this.config);
     }
 
     private blank(): RunningConfig {
@@ -246,6 +258,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 port,
                 close: () =>
                     new Promise<void>((done) => {
+                        router.ike?.stop();
                         for (const c of clients) c.end();
                         server.close(() => done());
                     }),
@@ -256,7 +269,10 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                     if ("dropAfterLines" in f) faults.dropAfterLines = f.dropAfterLines;
                     if ("rejectCommands" in f) faults.rejectCommands = f.rejectCommands;
                 },
-                loadRunningConfig: (text) => router.replaceConfig(text),
+                loadRunningConfig: (text) => {
+                    router.replaceConfig(text);
+                    router.configChanged();
+                },
             });
         });
     });

@@ -120,6 +120,7 @@ export class CliSession implements Session {
 
     close(): void {
         if (this.state === "closed") return;
+        if (this.mode() !== "exec") this.o.core.configChanged?.();
         this.flush();
         this.state = "closed";
         this.o.io?.end();
@@ -189,7 +190,10 @@ export class CliSession implements Session {
                 this.abortQuestion();
             } else if ((ch === "\x1a" || ch === "\x03") && this.state === "line") {
                 this.line = "";
-                if (this.mode() !== "exec") this.frames.splice(1);
+                if (this.mode() !== "exec") {
+                    this.frames.splice(1);
+                    this.o.core.configChanged?.();
+                }
                 this.write("\r\n" + this.prompt());
             } else if (ch === "?" && this.state === "line") {
                 this.showHelp();
@@ -264,7 +268,10 @@ export class CliSession implements Session {
         this.caretBase = caretBase;
         this.currentLine = l;
         const echoedCaret = echoLine ? `${l}\n` : "";
+        const wasConfig = this.mode() !== "exec";
         const out = await this.execute(l, echoedCaret);
+        // Leaving configuration mode is when the emulator hands the new running-config to charon.
+        if (wasConfig && this.mode() === "exec") this.o.core.configChanged?.();
         if (out) await this.output(out);
     }
 

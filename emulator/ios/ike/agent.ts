@@ -1,0 +1,193 @@
+/**
+ * The emulator's link to a real charon (in the same mount namespace): after each change of
+ * running-config it writes one swanctl file, runs `swanctl --load-all`, terminates the SAs of
+ * tunnels that disappeared, and keeps one main-table route into ipsec0 per `ip route ... TunnelN`
+ * (lab/README.md: table 220 sits behind main on IOS sites). It also keeps the `debug crypto
+ * ikev2` buffer that `show logging` prints. Off unless the emulator's options have `ike`.
+ */
+import { execFile, spawn, ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseViciRaw, ViciMessage } from "../../../provider/strongswan/swanctl-output";
+import { RunningConfig } from "../config";
+import { translate, TunnelPlan } from "./translate";
+
+export interface IkeOptions {
+    enabled: boolean;
+    /** The router's LAN address: the source of routed packets into the tunnel. */
+    lanAddress: string;
+    /** Default /etc/swanctl/conf.d/ios-emulator.conf. */
+    confFile?: string;
+    /** Default ipsec0 (kernel-libipsec's TUN device). */
+    tunnelDevice?: string;
+}
+
+interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+function run(cmd: string, args: string[], timeoutMs = 20000): Promise<Run> {
+    return new Promise((done) => {
+        execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+            done({ code, stdout: String(stdout), stderr: String(stderr) });
+        });
+    });
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** IOS's `service timestamps debug datetime msec` prefix: `*Mar  1 10:02:03.456: `. */
+function stamp(d = new Date()): string {
+    return `*${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${d.toISOString().slice(11, 23)}: `;
+}
+
+export class IkeAgent {
+    debugOn = false;
+    private readonly debugLines: string[] = [];
+    private readonly installedRoutes = new Set<string>();
+    private chain: Promise<void> = Promise.resolve();
+    private logRelay?: ChildProcess;
+    tunnels: TunnelPlan[] = [];
+    /** Configured IKE lifetime per tunnel (seconds), for `show crypto ikev2 sa`. */
+    readonly lifetimes = new Map<string, number>();
+
+    constructor(
+        private readonly opts: IkeOptions,
+        private readonly log?: (line: string) => void,
+    ) {}
+
+    get confFile(): string {
+        return this.opts.confFile ?? "/etc/swanctl/conf.d/ios-emulator.conf";
+    }
+
+    /** Records a debug line when `debug crypto ikev2` is on (IOS drops debug output otherwise). */
+    debug(line: string): void {
+        if (!this.debugOn) return;
+        this.debugLines.push(stamp() + line);
+        if (this.debugLines.length > 2000) this.debugLines.splice(0, this.debugLines.length - 2000);
+    }
+
+    debugBuffer(): string[] {
+        return [...this.debugLines];
+    }
+
+    setDebug(on: boolean): void {
+        this.debugOn = on;
+        if (on && !this.logRelay) this.startLogRelay();
+        if (!on && this.logRelay) {
+            this.logRelay.kill();
+            this.logRelay = undefined;
+        }
+    }
+
+    /** Applies a running-config; calls are serialized, each sees the config as it was when called. */
+    apply(config: RunningConfig): Promise<void> {
+        const t = translate(config);
+        for (const p of t.tunnels) {
+            const prof = p.ikev2Profile ? config.profiles.get(p.ikev2Profile) : undefined;
+            this.lifetimes.set(p.name, Number(prof?.lifetime ?? 86400));
+        }
+        const next = this.chain.then(async () => {
+            for (const l of t.debug) this.debug(l);
+            const before = new Set(this.tunnels.map((x) => x.name));
+            this.tunnels = t.tunnels;
+            await this.writeConf(t.conf);
+            const loaded = await run("swanctl", ["--load-all", "--noprompt"]);
+            if (loaded.code !== 0) this.log?.(`ike: swanctl --load-all failed: ${loaded.stderr.trim() || loaded.stdout.trim()}`);
+            // IOS tears a tunnel's SAs down with its tunnel protection; strongSwan keeps them.
+            for (const name of before) if (!t.tunnels.some((x) => x.name === name)) await this.terminate(name);
+            await this.syncRoutes(t.routes.map((r) => r.prefix));
+        });
+        this.chain = next.catch((e: Error) => this.log?.(`ike: apply failed: ${e.message}`));
+        return this.chain;
+    }
+
+    private async writeConf(text: string): Promise<void> {
+        const file = this.confFile;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        // The temporary name does not end in .conf, so `include conf.d/*.conf` never sees it.
+        const tmp = `${file}.tmp`;
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
+        fs.chmodSync(tmp, 0o600);
+        fs.renameSync(tmp, file);
+    }
+
+    private async syncRoutes(wanted: string[]): Promise<void> {
+        const dev = this.opts.tunnelDevice ?? "ipsec0";
+        for (const prefix of wanted) {
+            const r = await run("ip", ["route", "replace", prefix, "dev", dev, "src", this.opts.lanAddress]);
+            if (r.code === 0) this.installedRoutes.add(prefix);
+            else this.log?.(`ike: ip route replace ${prefix} dev ${dev} failed: ${r.stderr.trim()}`);
+        }
+        for (const prefix of [...this.installedRoutes]) {
+            if (wanted.includes(prefix)) continue;
+            await run("ip", ["route", "del", prefix, "dev", dev]);
+            this.installedRoutes.delete(prefix);
+        }
+    }
+
+    async terminate(name: string): Promise<void> {
+        await run("swanctl", ["--terminate", "--ike", name, "--timeout", "5"]);
+    }
+
+    /** `clear crypto session` / `clear crypto ikev2 sa`: drop the SAs; start_action brings them back. */
+    async clear(): Promise<void> {
+        await this.chain;
+        for (const t of this.tunnels) {
+            this.debug(`IKEv2:(${t.name}):Sending DELETE INFO message for IKEv2 SA with peer ${t.remote}`);
+            await this.terminate(t.name);
+        }
+        // IOS re-initiates a VTI's SA at once; charon does not after a manual terminate.
+        for (const t of this.tunnels) void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
+    }
+
+    async listSas(): Promise<ViciMessage[]> {
+        await this.chain;
+        const r = await run("swanctl", ["--list-sas", "--raw"]);
+        return parseViciRaw(r.stdout).filter((m) => m.label === "list-sa event");
+    }
+
+    stop(): void {
+        this.setDebug(false);
+    }
+
+    /** charon's own log (over VICI) while debugging: what the negotiation did, in IOS's words. */
+    private startLogRelay(): void {
+        const child = spawn("swanctl", ["--log"], { stdio: ["ignore", "pipe", "ignore"] });
+        this.logRelay = child;
+        let buf = "";
+        child.on("error", () => undefined);
+        child.stdout.on("data", (d: Buffer) => {
+            buf += d.toString();
+            let i: number;
+            while ((i = buf.indexOf("\n")) >= 0) {
+                const line = buf.slice(0, i);
+                buf = buf.slice(i + 1);
+                const ios = iosDebugLine(line);
+                if (ios) this.debug(ios);
+            }
+        });
+    }
+}
+
+/** One charon log line as the IOS debug line that says the same, or undefined if IOS says nothing like it. */
+export function iosDebugLine(line: string): string | undefined {
+    const sa = /<([^|>]+)\|(\d+)>/.exec(line);
+    const tag = sa ? `(SESSION ID = ${sa[2]},SA ID = ${sa[2]})` : "";
+    let m: RegExpExecArray | null;
+    if ((m = /no shared key found for '([^']*)' - '([^']*)'/.exec(line)))
+        return `IKEv2-ERROR:${tag}:: Failed to locate an item in the database (no matching pre-shared key for peer ${m[2]})`;
+    if (/received AUTHENTICATION_FAILED notify error/.test(line)) return `IKEv2-ERROR:${tag}:: Auth exchange failed: peer sent AUTHENTICATION_FAILED`;
+    if (/sending AUTHENTICATION_FAILED|generating .*N\(AUTH_FAILED\)/.test(line)) return `IKEv2:${tag}:Sending AUTHENTICATION_FAILED notify to peer`;
+    if ((m = /tried \d+ shared keys? for '([^']*)' - '([^']*)', but MAC mismatched/.exec(line)))
+        return `IKEv2-ERROR:${tag}:: Verification of peer's authentication data FAILED (peer ${m[2]})`;
+    if ((m = /IKE_SA (\S+)\[\d+\] established between ([^[]+)\[[^\]]*\]\.\.\.([^[]+)\[/.exec(line)))
+        return `IKEv2:${tag}:Session with IKE ID PAIR (${m[3]}, ${m[2]}) is UP`;
+    if ((m = /CHILD_SA (\S+)\{\d+\} established with SPIs ([0-9a-f]+)_i ([0-9a-f]+)_o/.exec(line)))
+        return `IKEv2:${tag}:IPsec SA created for ${m[1]}: inbound spi 0x${m[2].toUpperCase()}, outbound spi 0x${m[3].toUpperCase()}`;
+    if (/initiating IKE_SA/.test(line)) return `IKEv2:${tag}:Sending Packet [To ${/to (\S+)/.exec(line)?.[1] ?? "peer"}] Initiator SPI ... IKE_SA_INIT`;
+    return undefined;
+}

@@ -1,0 +1,42 @@
+/**
+ * EXEC commands of the IKE feature: `show crypto ...`, `debug crypto ikev2`, `undebug all`,
+ * `clear crypto session`, `clear crypto ikev2 sa`, `show logging`. Without an IKE agent (no charon
+ * configured) they answer like an IOS router with no crypto sessions.
+ */
+import type { Ctx } from "../commands";
+import { def, Node } from "../grammar";
+import { showIkev2Profile, showIkev2Sa, showIpsecSa, showLogging } from "./show";
+
+export function addIkeExecCommands(r: Node<Ctx>): void {
+    const help = {
+        crypto: "Encryption module",
+        ikev2: "Shows ikev2 information",
+        ipsec: "Show IPSEC policy",
+        sa: "Shows ikev2 SAs",
+        profile: "Shows ikev2 profiles",
+        session: "Crypto session",
+        logging: "Show the contents of logging buffers",
+        debug: "Debugging functions (see also 'undebug')",
+        undebug: "Disable debugging functions (see also 'debug')",
+        all: "Enable all debugging",
+        clear: "Reset functions",
+    };
+    def<Ctx>(r, "show crypto ikev2 sa", (ctx) => showIkev2Sa(ctx.core.ike), { help, minPriv: 15 });
+    def<Ctx>(r, "show crypto ipsec sa", (ctx) => showIpsecSa(ctx.core.ike, ctx.core.config), { help, minPriv: 15 });
+    def<Ctx>(r, "show crypto ikev2 profile", (ctx) => showIkev2Profile(ctx.core.config), { help, minPriv: 15 });
+    def<Ctx>(r, "show logging", (ctx) => showLogging(ctx.core.ike), { help, minPriv: 15 });
+    def<Ctx>(r, "debug crypto ikev2", (ctx) => {
+        ctx.core.ike?.setDebug(true);
+        return "IKEv2 default debugging is on";
+    }, { help, minPriv: 15 });
+    def<Ctx>(r, "undebug all", (ctx) => {
+        ctx.core.ike?.setDebug(false);
+        return "All possible debugging has been turned off";
+    }, { help, minPriv: 15 });
+    def<Ctx>(r, "clear crypto session", async (ctx) => {
+        await ctx.core.ike?.clear();
+    }, { help, minPriv: 15 });
+    def<Ctx>(r, "clear crypto ikev2 sa", async (ctx) => {
+        await ctx.core.ike?.clear();
+    }, { help, minPriv: 15 });
+}

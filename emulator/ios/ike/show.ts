@@ -1,0 +1,194 @@
+/**
+ * `show crypto ikev2 sa`, `show crypto ipsec sa`, `show crypto ikev2 profile` and `show logging`
+ * in IOS-XE's layout, from the running-config and charon's `swanctl --list-sas --raw`.
+ */
+import { ViciMessage, ViciTree, ViciValue } from "../../../provider/strongswan/swanctl-output";
+import { RunningConfig } from "../config";
+import { IkeAgent } from "./agent";
+
+const str = (v: ViciValue | undefined): string => (typeof v === "string" ? v : "");
+const strs = (v: ViciValue | undefined): string[] => (Array.isArray(v) ? v : typeof v === "string" ? [v] : []);
+const tree = (v: ViciValue | undefined): ViciTree => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
+const num = (v: ViciValue | undefined): number => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : 0);
+
+const DH: Record<string, string> = {
+    MODP_2048: "14", MODP_3072: "15", MODP_4096: "16", ECP_256: "19", ECP_384: "20", ECP_521: "21", MODP_2048_256: "24",
+};
+const HASH: Record<string, string> = {
+    HMAC_SHA1_96: "SHA96", HMAC_SHA2_256_128: "SHA256", HMAC_SHA2_384_192: "SHA384", HMAC_SHA2_512_256: "SHA512",
+    PRF_HMAC_SHA1: "SHA1", PRF_HMAC_SHA2_256: "SHA256", PRF_HMAC_SHA2_384: "SHA384", PRF_HMAC_SHA2_512: "SHA512",
+};
+
+function encrName(alg: string): string {
+    if (alg === "AES_CBC") return "AES-CBC";
+    if (alg.startsWith("AES_GCM")) return "AES-GCM";
+    return alg.replace(/_/g, "-");
+}
+
+interface Sa {
+    name: string;
+    sa: ViciTree;
+}
+
+function sas(messages: ViciMessage[]): Sa[] {
+    const out: Sa[] = [];
+    for (const m of messages) for (const [name, v] of Object.entries(m.tree)) out.push({ name, sa: tree(v) });
+    return out;
+}
+
+const STATUS: Record<string, string> = { ESTABLISHED: "READY", CONNECTING: "IN-NEG", REKEYING: "READY", DELETING: "DELETE" };
+
+export async function showIkev2Sa(agent: IkeAgent | undefined): Promise<string> {
+    const lines = [" IPv4 Crypto IKEv2  SA ", ""];
+    const all = agent ? sas(await agent.listSas()).filter((x) => agent.tunnels.some((t) => t.name === x.name)) : [];
+    if (all.length) lines.push("Tunnel-id Local                 Remote                fvrf/ivrf            Status ");
+    for (const { name, sa } of all) {
+        const local = `${str(sa["local-host"])}/${str(sa["local-port"]) || "500"}`;
+        const remote = `${str(sa["remote-host"])}/${str(sa["remote-port"]) || "500"}`;
+        const status = STATUS[str(sa.state)] ?? str(sa.state);
+        lines.push(`${str(sa.uniqueid).padEnd(10)}${local.padEnd(22)}${remote.padEnd(22)}${"none/none".padEnd(21)}${status} `);
+        const encr = encrName(str(sa["encr-alg"]));
+        const keysize = str(sa["encr-keysize"]);
+        const prf = HASH[str(sa["prf-alg"])] ?? str(sa["prf-alg"]);
+        const hash = sa["integ-alg"] ? HASH[str(sa["integ-alg"])] ?? str(sa["integ-alg"]) : "None";
+        const dh = DH[str(sa["dh-group"])] ?? str(sa["dh-group"]);
+        lines.push(`      Encr: ${encr}, keysize: ${keysize}, PRF: ${prf}, Hash: ${hash}, DH Grp:${dh}, Auth sign: PSK, Auth verify: PSK`);
+        lines.push(`      Life/Active Time: ${agent!.lifetimes.get(name) ?? 86400}/${num(sa.established)} sec`);
+        lines.push(`      CE id: 0, Session-id: ${str(sa.uniqueid)}`);
+        lines.push(`      Local spi: ${str(sa["initiator" in sa && sa.initiator === "yes" ? "initiator-spi" : "responder-spi"]).toUpperCase()}       Remote spi: ${str(sa[sa.initiator === "yes" ? "responder-spi" : "initiator-spi"]).toUpperCase()}`);
+        lines.push("");
+    }
+    lines.push("", " IPv6 Crypto IKEv2  SA ", "");
+    return lines.join("\n");
+}
+
+/** `0.0.0.0/0` -> `0.0.0.0/0.0.0.0/0/0` as IOS prints an ident. */
+function ident(ts: string | undefined): string {
+    const [addr, len] = (ts ?? "0.0.0.0/0").split("/");
+    const n = Number(len ?? 32);
+    const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
+    const dotted = [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join(".");
+    return `(${addr}/${dotted}/0/0)`;
+}
+
+function spi(hex: string): string {
+    return `0x${hex.toUpperCase()}(${parseInt(hex, 16)})`;
+}
+
+function transform(child: ViciTree): string {
+    const enc = str(child["encr-alg"]);
+    const size = str(child["encr-keysize"]);
+    const words = [enc.startsWith("AES_GCM") ? `esp-gcm ${size}` : `esp-${size}-aes`];
+    const integ = str(child["integ-alg"]);
+    const map: Record<string, string> = { HMAC_SHA1_96: "esp-sha-hmac", HMAC_SHA2_256_128: "esp-sha256-hmac", HMAC_SHA2_384_192: "esp-sha384-hmac", HMAC_SHA2_512_256: "esp-sha512-hmac" };
+    if (integ) words.push(map[integ] ?? integ);
+    return words.join(" ") + " ,";
+}
+
+export async function showIpsecSa(agent: IkeAgent | undefined, c: RunningConfig): Promise<string> {
+    if (!agent) return "";
+    const all = sas(await agent.listSas());
+    const out: string[] = [];
+    for (const t of agent.tunnels) {
+        const tag = `${t.name}-head-0`;
+        const children = all
+            .filter((x) => x.name === t.name)
+            .flatMap((x) => Object.values(tree(x.sa["child-sas"])).map(tree))
+            .filter((ch) => str(ch.state) === "INSTALLED" || str(ch.state) === "REKEYING" || str(ch.state) === "REKEYED");
+        const first = children[0];
+        const sum = (k: string) => children.reduce((a, ch) => a + num(ch[k]), 0);
+        const encaps = sum("packets-out");
+        const decaps = sum("packets-in");
+        const source = c.interfaces.get(t.name)?.tunnelSource;
+        const pfs = first?.["dh-group"] ? `Y, DH group: group${DH[str(first["dh-group"])] ?? str(first["dh-group"])}` : "N, DH group: none";
+        out.push(
+            "",
+            `interface: ${t.name}`,
+            `    Crypto map tag: ${tag}, local addr ${t.local}`,
+            "",
+            "   protected vrf: (none)",
+            `   local  ident (addr/mask/prot/port): ${ident(strs(first?.["local-ts"])[0])}`,
+            `   remote ident (addr/mask/prot/port): ${ident(strs(first?.["remote-ts"])[0])}`,
+            `   current_peer ${t.remote} port 500`,
+            "     PERMIT, flags={origin_is_acl,}",
+            `    #pkts encaps: ${encaps}, #pkts encrypt: ${encaps}, #pkts digest: ${encaps}`,
+            `    #pkts decaps: ${decaps}, #pkts decrypt: ${decaps}, #pkts verify: ${decaps}`,
+            "    #pkts compressed: 0, #pkts decompressed: 0",
+            "    #pkts not compressed: 0, #pkts compr. failed: 0",
+            "    #pkts not decompressed: 0, #pkts decompress failed: 0",
+            "    #send errors 0, #recv errors 0",
+            "",
+            `     local crypto endpt.: ${t.local}, remote crypto endpt.: ${t.remote}`,
+            `     plaintext mtu 1438, path mtu 1500, ip mtu 1500, ip mtu idb ${source && !/^\d/.test(source) ? source : "(none)"}`,
+            `     current outbound spi: ${first ? spi(str(first["spi-out"])) : "0x0(0)"}`,
+            `     PFS (Y/N): ${pfs}`,
+            "",
+            "     inbound esp sas:",
+        );
+        const saBlock = (ch: ViciTree, dir: "in" | "out") => [
+            `      spi: ${spi(str(ch[`spi-${dir}`]))}`,
+            `        transform: ${transform(ch)}`,
+            "        in use settings ={Tunnel, }",
+            `        conn id: ${2000 + num(ch.uniqueid)}, flow_id: CSR:${num(ch.uniqueid)}, sibling_flags FFFFFFFF80000048, crypto map: ${tag}`,
+            `        sa timing: remaining key lifetime (sec): (${num(ch["life-time"])})`,
+            "        IV size: 16 bytes",
+            "        replay detection support: Y",
+            "        Status: ACTIVE(ACTIVE)",
+            "",
+        ];
+        for (const ch of children) out.push(...saBlock(ch, "in"));
+        out.push("     inbound ah sas:", "", "     inbound pcp sas:", "", "     outbound esp sas:");
+        for (const ch of children) out.push(...saBlock(ch, "out"));
+        out.push("     outbound ah sas:", "", "     outbound pcp sas:");
+    }
+    return out.join("\n");
+}
+
+export function showIkev2Profile(c: RunningConfig): string {
+    const out: string[] = [];
+    for (const p of c.profiles.values()) {
+        const refs = [...c.ipsecProfiles.values()].filter((i) => i.ikev2Profile === p.name).length;
+        const dpd = p.dpd ? p.dpd.split(/\s+/) : undefined;
+        out.push(
+            "",
+            `IKEv2 profile: ${p.name}`,
+            ` Ref Count: ${refs}`,
+            " Match criteria: ",
+            `  Fvrf: ${p.fvrf ?? "global"}`,
+            `  Local address/interface: ${p.localAddress ?? "none"}`,
+            "  Identities: ",
+            ...(p.matchIdentities.length ? p.matchIdentities.map((m) => `   ${m}`) : ["   none"]),
+            "  Certificate maps: none",
+            ` Local identifier: ${p.identityLocal ?? "none"}`,
+            " Remote identifier: none",
+            ` Local authentication method: ${p.authLocal ?? "none"}`,
+            ` Remote authentication method(s): ${p.authRemote ?? "none"}`,
+            " EAP options: none",
+            ` Keyring: ${p.keyringLocal ?? "none"}`,
+            " Trustpoint(s): none",
+            ` Lifetime: ${p.lifetime ?? "86400"} seconds`,
+            ` DPD: ${dpd ? `interval ${dpd[0]}, retry ${dpd[1]}, ${dpd[2]}` : "disabled"}`,
+            " NAT-keepalive: disabled",
+            ` Ivrf: ${p.ivrf ?? "none"}`,
+            " Virtual-template: none",
+            " mode auto: none",
+            " AAA AnyConnect EAP authentication mapping: none",
+        );
+    }
+    return out.join("\n");
+}
+
+export function showLogging(agent: IkeAgent | undefined): string {
+    const lines = agent?.debugBuffer() ?? [];
+    return [
+        "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)",
+        "",
+        "    Console logging: disabled",
+        "    Monitor logging: level debugging, 0 messages logged, xml disabled,",
+        `    Buffer logging:  level debugging, ${lines.length} messages logged, xml disabled,`,
+        "",
+        `Log Buffer (${Math.max(4096, lines.join("\n").length)} bytes):`,
+        "",
+        ...lines,
+    ].join("\n");
+}
