@@ -121,12 +121,8 @@ export class StrongSwanDriver implements PlatformDriver<StrongSwanConnectionMode
 
     /** Runs `swanctl --load-all`; returns why it failed, or undefined when `name` is (not) loaded as wanted. */
     private async loadAll(host: HostSession, name: string, shouldBeLoaded: boolean): Promise<string | undefined> {
-        const result = await this.swanctl(host, this.loadAllArgs());
-        const output = `${result.stdout}\n${result.stderr}`.trim();
-        const failedLines = output.split("\n").filter((l) => /fail|error|invalid|unable/i.test(l));
-        if (result.code !== 0 || failedLines.length > 0) {
-            return `swanctl --load-all ended with exit code ${result.code}: ${this.redacted(failedLines.join("; ") || output)}`;
-        }
+        const { failure, output } = await this.runLoadAll(host);
+        if (failure) return failure;
         const loaded = (await this.loadedConnections(host)).includes(name);
         if (loaded !== shouldBeLoaded) {
             return shouldBeLoaded
@@ -136,13 +132,30 @@ export class StrongSwanDriver implements PlatformDriver<StrongSwanConnectionMode
         return undefined;
     }
 
+    /**
+     * swanctl exits 0 even when it cannot parse its configuration, so its output is read too.
+     * It also warns on stderr about optional plugins it cannot load; those are not load failures.
+     */
+    private async runLoadAll(host: HostSession): Promise<{ failure?: string; output: string }> {
+        const result = await this.swanctl(host, this.loadAllArgs());
+        const output = `${result.stdout}\n${result.stderr}`.trim();
+        const failedLines = output
+            .split("\n")
+            .filter((l) => !/^plugin '[^']+': failed to load/.test(l))
+            .filter((l) => /fail|error|invalid|unable/i.test(l));
+        if (result.code !== 0 || failedLines.length > 0) {
+            return { output, failure: `swanctl --load-all ended with exit code ${result.code}: ${this.redacted(failedLines.join("; ") || output)}` };
+        }
+        return { output };
+    }
+
     private async restore(host: HostSession, file: string, before: string | undefined): Promise<string> {
         try {
             if (before === undefined) await host.removeFile(file);
             else await host.writeFileAtomic(file, before, 0o600);
-            const result = await this.swanctl(host, this.loadAllArgs());
-            if (result.code !== 0) {
-                return `ROLLBACK INCOMPLETE: the previous file is back but swanctl --load-all failed (exit ${result.code}): ${this.redacted(result.stderr || result.stdout)}`;
+            const { failure } = await this.runLoadAll(host);
+            if (failure) {
+                return `ROLLBACK INCOMPLETE: the previous file is back but loading it failed too (${failure}); fix the host's swanctl configuration, then run pulumi up again`;
             }
             return before === undefined
                 ? "The new file was removed and the configuration reloaded; the host is as before."
