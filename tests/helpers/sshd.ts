@@ -71,11 +71,18 @@ function childPids(parent: number): number[] {
     return pids;
 }
 
+/** Kills every per-connection process (each connection's monitor and its session children), not the listener. */
 function dropConnections(listener: number): number {
     const children = childPids(listener);
-    for (const pid of children) {
+    const all: number[] = [];
+    for (let queue = [...children]; queue.length > 0; ) {
+        const pid = queue.shift()!;
+        all.push(pid);
+        queue.push(...childPids(pid));
+    }
+    for (const pid of all) {
         try {
-            process.kill(pid, "SIGTERM");
+            process.kill(pid, "SIGKILL");
         } catch {
             // already gone
         }
