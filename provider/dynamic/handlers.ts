@@ -79,9 +79,9 @@ function resourceIdOf(spec: KindSpec, parsed: Parsed): string {
     return `${spec.kind}:${deviceLabel(parsed.connection)}:${String(parsed.model[spec.identityKey])}`;
 }
 
-/** The resource's name for messages: the id's last part, or the object's name. */
+/** The resource for messages: its kind and the name (or number) it has on the device. */
 function labelOf(spec: KindSpec, props: Props): string {
-    return `${spec.identityKey} ${String(props[spec.identityKey])}`;
+    return `${spec.kind} ${String(props[spec.identityKey])}`;
 }
 
 function outputsOf(spec: KindSpec, inputs: Props, parsed: Parsed, state: ObjectState<Record<string, unknown>>): Props {

@@ -39,7 +39,8 @@ function connectionTo(site: "vps" | "branch", peer: "vps" | "branch", extra: Pro
 }
 
 function confFiles(site: string): string {
-    return labExec(site, ["sh", "-c", "ls -la /etc/swanctl/conf.d/; cat /etc/swanctl/conf.d/*.conf 2>/dev/null || true"]);
+    // Names, modes and contents: not the folder's times, which every atomic write changes.
+    return labExec(site, ["sh", "-c", "cd /etc/swanctl/conf.d && for f in *; do [ -e \"$f\" ] && { stat -c '%n %a' \"$f\"; cat \"$f\"; }; done; true"]);
 }
 
 async function create(props: Props): Promise<{ id: string; outs: Props }> {

@@ -1,0 +1,183 @@
+/**
+ * The story with the real Pulumi CLI and the local file backend, against the lab: preview lists every
+ * resource, up configures both emulated IOS routers and the strongSwan VPS (checked by reading the
+ * devices over SSH, not by trusting the provider), a second up changes nothing, one changed property
+ * updates exactly one resource in place, a hand change shows in refresh and the next up corrects it,
+ * no secret reaches the state or the CLI output, and destroy leaves every device as before.
+ */
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { labDevice, labExec, REPO } from "../helpers/lab";
+
+const STORY_RESOURCES = [
+    "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
+    "home-parents-profile", "home-parents-ipsec", "home-parents-tunnel",
+    "parents-proposal", "parents-policy", "parents-ts", "parents-keyring", "parents-home-profile", "parents-home-ipsec", "parents-home-tunnel",
+    "vps-home",
+];
+
+/** The router's running-config, read over SSH in privileged EXEC, without the lines that change on every write. */
+async function runningConfig(site: string): Promise<string> {
+    const { IosCliSession } = await import("../../provider/ssh/ios-session");
+    const { SshPool } = await import("../../provider/ssh/pool");
+    const { connection, credentials } = labDevice(site);
+    const conn = { ...connection, connectTimeoutMs: 10000, connectRetries: 1, keepaliveIntervalMs: 0, commandTimeoutMs: 20000, insecureSkipHostKeyVerification: false };
+    return SshPool.shared.withDevice(conn as never, credentials as never, async (client) => {
+        const session = await IosCliSession.open(client, { device: site, enableSecret: credentials.enableSecret as string, commandTimeoutMs: 20000, secrets: [] });
+        try {
+            return (await session.exec("show running-config"))
+                .split("\n")
+                .filter((l) => !/^(Current configuration|! Last configuration change|! NVRAM config last updated)/.test(l))
+                .join("\n");
+        } finally {
+            await session.close();
+        }
+    });
+}
+
+async function handConfigure(site: string, lines: string[]): Promise<void> {
+    const { IosCliSession } = await import("../../provider/ssh/ios-session");
+    const { SshPool } = await import("../../provider/ssh/pool");
+    const { connection, credentials } = labDevice(site);
+    const conn = { ...connection, connectTimeoutMs: 10000, connectRetries: 1, keepaliveIntervalMs: 0, commandTimeoutMs: 20000 };
+    await SshPool.shared.withDevice(conn as never, credentials as never, async (client) => {
+        const session = await IosCliSession.open(client, { device: site, enableSecret: credentials.enableSecret as string, commandTimeoutMs: 20000, secrets: [] });
+        try {
+            const result = await session.configure(lines);
+            assert.ok(result.ok, JSON.stringify(result));
+        } finally {
+            await session.close();
+        }
+    });
+}
+
+function vpsConfD(): string {
+    return labExec("vps", ["sh", "-c", "cd /etc/swanctl/conf.d && for f in *; do [ -e \"$f\" ] && { echo \"== $f\"; cat \"$f\"; }; done; true"]);
+}
+
+describe("the story with the real Pulumi CLI against the lab", function () {
+    this.timeout(15 * 60 * 1000);
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "ikev2-e2e-"));
+    const stack = `e2e-${process.pid}`;
+    let env: NodeJS.ProcessEnv;
+    const transcript: string[] = [];
+    const timings: Array<[string, number]> = [];
+    let pristine: { home: string; parents: string; vps: string };
+
+    function pulumi(args: string[], input?: string): string {
+        const started = Date.now();
+        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: REPO, env, input, encoding: "utf8", timeout: 10 * 60 * 1000 });
+        timings.push([`pulumi ${args.join(" ")}`, Date.now() - started]);
+        const out = `${r.stdout}\n${r.stderr}`;
+        transcript.push(out);
+        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.status}:\n${out}`);
+        return out;
+    }
+
+    before(async () => {
+        const bin = execFileSync("bash", [path.join(REPO, "scripts", "pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+        env = {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            PULUMI_HOME: path.join(work, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "1",
+        };
+        fs.mkdirSync(path.join(work, "state"), { recursive: true });
+        pristine = { home: await runningConfig("home"), parents: await runningConfig("parents"), vps: vpsConfD() };
+        pulumi(["stack", "init", stack]);
+        const r = spawnSync("bash", [path.join(REPO, "scripts", "lab-stack.sh")], { cwd: REPO, env, encoding: "utf8" });
+        assert.strictEqual(r.status, 0, r.stderr);
+    });
+
+    after(async () => {
+        try {
+            pulumi(["destroy", "--yes", "--stack", stack]);
+        } catch {
+            /* already destroyed by the last test, or reported there */
+        }
+        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: REPO, env });
+        const { SshPool } = await import("../../provider/ssh/pool");
+        await SshPool.shared.closeAll();
+        fs.rmSync(work, { recursive: true, force: true });
+        console.log("      e2e timings:\n" + timings.map(([c, ms]) => `        ${(ms / 1000).toFixed(1).padStart(6)} s  ${c}`).join("\n"));
+    });
+
+    it("preview on an empty stack lists every resource of the story", () => {
+        const out = pulumi(["preview", "--stack", stack]);
+        for (const name of STORY_RESOURCES) assert.match(out, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/ikev2:\\w+\\s+${name}\\s+create`), name);
+        assert.match(out, /\+ 19 to create/);
+    });
+
+    it("up configures both IOS routers and the strongSwan VPS (read back over SSH)", async () => {
+        const out = pulumi(["up", "--yes", "--stack", stack]);
+        assert.match(out, /\+ 19 created/);
+        const home = await runningConfig("home");
+        for (const line of ["crypto ikev2 keyring KR", " peer vps", "  address 203.0.113.7", " peer parents", "  address 192.0.2.50",
+            "crypto ikev2 profile PROF-VPS", " keyring local KR", "interface Tunnel1", " tunnel destination 203.0.113.7",
+            " tunnel protection ipsec profile IPSEC-VPS", "interface Tunnel2", "ip route 10.2.0.0 255.255.255.0 Tunnel1", "ip route 10.3.0.0 255.255.255.0 Tunnel2"]) {
+            assert.ok(home.split("\n").some((l) => l.trimEnd() === line), `home lacks '${line}'`);
+        }
+        const parents = await runningConfig("parents");
+        assert.match(parents, /^  address 198\.51\.100\.1$/m);
+        assert.match(parents, /^ip route 10\.1\.0\.0 255\.255\.255\.0 Tunnel1$/m);
+        assert.strictEqual(labExec("vps", ["stat", "-c", "%a", "/etc/swanctl/conf.d/pulumi-home.conf"]).trim(), "600");
+        assert.match(labExec("vps", ["swanctl", "--list-conns"]), /^home: IKEv2/m);
+    });
+
+    it("a second up changes nothing", () => {
+        const out = pulumi(["up", "--yes", "--expect-no-changes", "--stack", stack]);
+        assert.match(out, /19 unchanged/);
+    });
+
+    it("one changed property previews exactly that change and updates in place", () => {
+        pulumi(["config", "set", "vpsDpdDelay", "20s", "--stack", stack]);
+        const preview = pulumi(["preview", "--diff", "--stack", stack]);
+        assert.match(preview, /~ 1 to update/);
+        assert.match(preview, /~\s+pulumi-nodejs:dynamic\/ikev2:StrongSwanConnection: \(update\)|~ pulumi-nodejs:dynamic\/ikev2:StrongSwanConnection vps-home update/);
+        assert.match(preview, /dpdDelay/);
+        assert.doesNotMatch(preview, /replace/);
+        const out = pulumi(["up", "--yes", "--stack", stack]);
+        assert.match(out, /~ 1 updated/);
+        assert.match(labExec("vps", ["cat", "/etc/swanctl/conf.d/pulumi-home.conf"]), /dpd_delay = 20s/);
+    });
+
+    it("a hand change on a router shows in refresh and the next up corrects it", async () => {
+        await handConfigure("home", ["crypto ikev2 profile PROF-VPS", "lifetime 3600", "exit"]);
+        const refresh = pulumi(["refresh", "--yes", "--stack", stack]);
+        assert.match(refresh, /home-vps-profile/);
+        assert.match(refresh, /~ 1 updated/);
+        pulumi(["preview", "--stack", stack]);
+        const up = pulumi(["up", "--yes", "--stack", stack]);
+        assert.match(up, /~ 1 updated/);
+        assert.doesNotMatch(await runningConfig("home"), /^ lifetime 3600$/m);
+    });
+
+    it("neither the state nor the CLI output holds a pre-shared key, password or private key", () => {
+        const secrets = ["vpsPsk", "parentsPsk", "homePassword", "homeEnableSecret", "parentsPassword", "vpsPrivateKey"].map((k) =>
+            pulumi(["config", "get", k, "--stack", stack]).split("\n")[0].trim(),
+        );
+        const exported = pulumi(["stack", "export", "--stack", stack]);
+        const stateFiles = execFileSync("sh", ["-c", `cat $(find ${path.join(work, "state")} -type f)`], { encoding: "utf8", maxBuffer: 64 << 20 });
+        const output = transcript.filter((t) => !t.includes("config get")).join("\n");
+        for (const secret of secrets) {
+            assert.ok(secret.length >= 8);
+            const probe = secret.split("\n").find((l) => l.length > 20 && !l.startsWith("-----")) ?? secret;
+            assert.ok(!exported.includes(probe), "a secret is in the exported state");
+            assert.ok(!stateFiles.includes(probe), "a secret is in the state files");
+            assert.ok(!output.includes(probe), "a secret is in the CLI output");
+        }
+    });
+
+    it("destroy leaves every device as it was before the first up", async () => {
+        const out = pulumi(["destroy", "--yes", "--stack", stack]);
+        assert.match(out, /- 19 deleted/);
+        assert.strictEqual(await runningConfig("home"), pristine.home);
+        assert.strictEqual(await runningConfig("parents"), pristine.parents);
+        assert.strictEqual(vpsConfD(), pristine.vps);
+    });
+});
