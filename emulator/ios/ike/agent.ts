@@ -100,9 +100,23 @@ export class IkeAgent {
             // IOS tears a tunnel's SAs down with its tunnel protection; strongSwan keeps them.
             for (const name of before) if (!t.tunnels.some((x) => x.name === name)) await this.terminate(name);
             await this.syncRoutes(t.routes.map((r) => r.prefix));
+            await this.initiateIdle();
         });
         this.chain = next.catch((e: Error) => this.log?.(`ike: apply failed: ${e.message}`));
         return this.chain;
+    }
+
+    /**
+     * IOS keeps trying to bring a VTI's SA up; charon runs start_action only when a connection is
+     * first loaded. So every tunnel with a key and no IKE_SA at all is initiated (not awaited).
+     */
+    private async initiateIdle(): Promise<void> {
+        const r = await run("swanctl", ["--list-sas", "--raw"]);
+        const present = new Set(parseViciRaw(r.stdout).flatMap((m) => Object.keys(m.tree)));
+        for (const t of this.tunnels) {
+            if (!t.hasKey || present.has(t.name)) continue;
+            void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
+        }
     }
 
     private async writeConf(text: string): Promise<void> {

@@ -128,7 +128,7 @@ function transformOf(words: string[]): { encryption: EspEncryption; integrity?: 
     for (let i = 0; i < words.length; i++) {
         const w = words[i];
         if (w === "esp-aes" || w === "esp-gcm") {
-            const size = /^(128|192|256)$/.test(words[i + 1] ?? "") ? words[++i] : w === "esp-aes" ? "128" : "128";
+            const size = /^(128|192|256)$/.test(words[i + 1] ?? "") ? words[++i] : "128";
             encryption = `${w}-${size}` as EspEncryption;
         } else if (/^esp-sha\d*-hmac$/.test(w)) integrity = w as EspIntegrity;
         else if (w !== "mode") throw new Error(`transform ${w} is not supported`);
@@ -208,7 +208,7 @@ export function translate(c: RunningConfig): Translation {
             const ts = c.transformSets.get(tsName);
             if (!ts) continue;
             try {
-                espProposals.push(espProposalToStrongSwan(transformOf(ts.transforms), pfs));
+                espProposals.push(espProposalToStrongSwan(transformOf(ts.transforms.join(" ").split(/\s+/)), pfs));
             } catch (e) {
                 debug.push(`IPSEC(validate_proposal): transform-set ${tsName}: ${(e as Error).message}`);
             }
@@ -262,6 +262,8 @@ export function translate(c: RunningConfig): Translation {
         conns.push(
             `    ${t.name} {`,
             `        version = 2`,
+            // IOS has no MOBIKE: IKE stays on port 500 unless NAT is detected.
+            `        mobike = no`,
             `        local_addrs = ${local}`,
             `        remote_addrs = ${remote}`,
             `        proposals = ${ikeProposals.join(", ")}`,

@@ -1,0 +1,373 @@
+/**
+ * The emulated IOS negotiates IKEv2 for real (emulator/ios/ike): configs go onto the emulators over
+ * SSH as an operator would type them, strongSwan configs onto vps over SSH; charon does the rest.
+ * Assumes `bash lab/lab.sh up` ran (the IOS sites' emulator.json has `ike` enabled); runs as root.
+ */
+import assert from "assert";
+import { spawn } from "child_process";
+import { createHash, randomBytes } from "crypto";
+import { readFileSync } from "fs";
+import { join, resolve } from "path";
+import { Client, ClientChannel } from "ssh2";
+
+const REPO = resolve(__dirname, "../../..");
+const LAB_DIR = process.env.LAB_DIR ?? join(REPO, ".lab");
+const LAB_EXEC = join(REPO, "lab/lab-exec.sh");
+
+interface LabHost {
+    kind: "ios" | "strongswan";
+    wan: string;
+    lan: string;
+    lanAddress: string;
+    ssh: {
+        host: string;
+        port: number;
+        username: string;
+        hostKey: string;
+        passwordFile?: string;
+        enableSecretFile?: string;
+        privateKeyFile?: string;
+    };
+}
+
+const lab: { hosts: Record<string, LabHost> } = JSON.parse(readFileSync(join(LAB_DIR, "lab.json"), "utf8"));
+const home = lab.hosts.home;
+const parents = lab.hosts.parents;
+const vps = lab.hosts.vps;
+
+interface Run {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function labExec(site: string, ...args: string[]): Promise<Run> {
+    return new Promise((done, fail) => {
+        const child = spawn("bash", [LAB_EXEC, site, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", fail);
+        child.on("close", (code) => done({ code, stdout, stderr }));
+    });
+}
+
+function hostVerifier(expected: string) {
+    return (key: Buffer) => "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "") === expected;
+}
+
+function connect(h: LabHost): Promise<Client> {
+    const c = new Client();
+    return new Promise((ok, fail) => {
+        c.once("ready", () => ok(c));
+        c.once("error", fail);
+        c.connect({
+            host: h.ssh.host,
+            port: h.ssh.port,
+            username: h.ssh.username,
+            password: h.ssh.passwordFile ? readFileSync(h.ssh.passwordFile, "utf8").trim() : undefined,
+            privateKey: h.ssh.privateKeyFile ? readFileSync(h.ssh.privateKeyFile) : undefined,
+            readyTimeout: 10000,
+            hostVerifier: hostVerifier(h.ssh.hostKey),
+        });
+    });
+}
+
+/** A command on a strongSwan host over SSH (ssh2, key login, pinned host key); `input` goes to stdin. */
+async function sshHost(h: LabHost, command: string, input?: string): Promise<Run> {
+    const c = await connect(h);
+    try {
+        return await new Promise<Run>((done, fail) =>
+            c.exec(command, (err, ch) => {
+                if (err) return fail(err);
+                let stdout = "";
+                let stderr = "";
+                ch.on("data", (d: Buffer) => (stdout += d.toString()));
+                ch.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+                ch.on("close", (code: number | null) => done({ code, stdout, stderr }));
+                ch.end(input ?? "");
+            }),
+        );
+    } finally {
+        c.end();
+    }
+}
+
+/** Logs into an emulated IOS router (password, enable), runs lines at `#` prompts, returns each line's output. */
+async function ios(h: LabHost, lines: string[]): Promise<string[]> {
+    const c = await connect(h);
+    try {
+        const ch = await new Promise<ClientChannel>((ok, fail) =>
+            c.shell({ term: "vt100", rows: 24, cols: 200 }, (err, s) => (err ? fail(err) : ok(s))),
+        );
+        let buf = "";
+        ch.on("data", (d: Buffer) => (buf += d.toString()));
+        const until = async (re: RegExp, timeoutMs = 30000): Promise<string> => {
+            const deadline = Date.now() + timeoutMs;
+            while (!re.test(buf)) {
+                assert.ok(Date.now() < deadline, `no ${re} in ${JSON.stringify(buf.slice(-500))}`);
+                await new Promise((r) => setTimeout(r, 20));
+            }
+            const out = buf;
+            buf = "";
+            return out;
+        };
+        await until(/>\s*$/);
+        ch.write("enable\n");
+        await until(/Password:\s*$/);
+        ch.write(readFileSync(h.ssh.enableSecretFile!, "utf8").trim() + "\n");
+        await until(/#\s*$/);
+        ch.write("terminal length 0\n");
+        await until(/#\s*$/);
+        const outputs: string[] = [];
+        for (const l of lines) {
+            ch.write(l + "\n");
+            outputs.push((await until(/#\s*$/)).replace(/\r/g, ""));
+        }
+        ch.end("exit\n");
+        return outputs;
+    } finally {
+        c.end();
+    }
+}
+
+async function iosShow(h: LabHost, cmd: string): Promise<string> {
+    return (await ios(h, [cmd]))[0];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+        try {
+            const v = await probe();
+            if (v !== undefined) return v;
+        } catch (e) {
+            last = e;
+        }
+        assert.ok(Date.now() < deadline, `timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+}
+
+const counters = (text: string) => ({
+    encaps: Number(/#pkts encaps: (\d+)/.exec(text)?.[1] ?? -1),
+    decaps: Number(/#pkts decaps: (\d+)/.exec(text)?.[1] ?? -1),
+});
+
+/** An IOS site's VTI toward `remote`, as the story's operator typed it; `peerLines` fill the keyring peer. */
+function iosTunnel(o: { tunnel: string; local: string; remote: string; remoteLan: string; peerLines: string[]; key: string }): string[] {
+    const lanMask = "255.255.255.0";
+    return [
+        "configure terminal",
+        "crypto ikev2 proposal IKT-PROP",
+        " encryption aes-cbc-256",
+        " integrity sha256",
+        " group 14",
+        "crypto ikev2 policy IKT-POL",
+        " proposal IKT-PROP",
+        "crypto ikev2 keyring IKT-KR",
+        ` peer ${o.remote}`,
+        ...o.peerLines.map((l) => `  ${l}`),
+        `  pre-shared-key ${o.key}`,
+        `crypto ikev2 profile IKT-PROF-${o.tunnel}`,
+        ` match identity remote address ${o.remote} 255.255.255.255`,
+        ` identity local address ${o.local}`,
+        " authentication remote pre-share",
+        " authentication local pre-share",
+        " keyring local IKT-KR",
+        " dpd 10 2 periodic",
+        "crypto ipsec transform-set IKT-TS esp-aes 256 esp-sha256-hmac",
+        " mode tunnel",
+        `crypto ipsec profile IKT-IPSEC-${o.tunnel}`,
+        " set transform-set IKT-TS",
+        ` set ikev2-profile IKT-PROF-${o.tunnel}`,
+        `interface ${o.tunnel}`,
+        " ip address 172.16.0.1 255.255.255.252",
+        " tunnel source GigabitEthernet1",
+        " tunnel mode ipsec ipv4",
+        ` tunnel destination ${o.remote}`,
+        ` tunnel protection ipsec profile IKT-IPSEC-${o.tunnel}`,
+        `ip route ${o.remoteLan.split("/")[0]} ${lanMask} ${o.tunnel}`,
+        "end",
+    ];
+}
+
+/** Removes what iosTunnel added, in reverse order of references; the router is as before. */
+function iosRemove(tunnel: string, remoteLan: string): string[] {
+    return [
+        "configure terminal",
+        `no ip route ${remoteLan.split("/")[0]} 255.255.255.0 ${tunnel}`,
+        `no interface ${tunnel}`,
+        `no crypto ipsec profile IKT-IPSEC-${tunnel}`,
+        "no crypto ipsec transform-set IKT-TS",
+        `no crypto ikev2 profile IKT-PROF-${tunnel}`,
+        "no crypto ikev2 keyring IKT-KR",
+        "no crypto ikev2 policy IKT-POL",
+        "no crypto ikev2 proposal IKT-PROP",
+        "end",
+        "undebug all",
+    ];
+}
+
+describe("IOS emulator drives its charon (IKEv2 for real)", function () {
+    this.timeout(120000);
+
+    describe("home <-> vps (strongSwan)", () => {
+        const CONN = "iostest";
+        const FILE = `/etc/swanctl/conf.d/${CONN}.conf`;
+        const KEY = "ikt" + randomBytes(12).toString("hex");
+        let beforeConfig = "";
+
+        // vps answers home's 0.0.0.0/0 proposal with its LAN pair (narrowing): a 0.0.0.0/0 child on
+        // vps would pull all of vps's traffic into ipsec0 and disturb other tests on the shared lab.
+        const vpsConf = `connections {
+    ${CONN} {
+        version = 2
+        local_addrs = ${vps.wan}
+        remote_addrs = ${home.wan}
+        proposals = aes256-sha256-modp2048
+        local {
+            auth = psk
+            id = ${vps.wan}
+        }
+        remote {
+            auth = psk
+            id = ${home.wan}
+        }
+        children {
+            ${CONN} {
+                local_ts = ${vps.lan}
+                remote_ts = ${home.lan}
+                esp_proposals = aes256-sha256
+            }
+        }
+    }
+}
+secrets {
+    ike-${CONN} {
+        id-local = ${vps.wan}
+        id-remote = ${home.wan}
+        secret = "${KEY}"
+    }
+}
+`;
+
+        async function cleanUp(): Promise<void> {
+            await ios(home, iosRemove("Tunnel1", vps.lan));
+            await sshHost(vps, `swanctl --terminate --ike ${CONN} >/dev/null 2>&1; rm -f ${FILE}; swanctl --load-all >/dev/null 2>&1; true`);
+            await labExec("home", "swanctl", "--terminate", "--ike", "Tunnel1");
+        }
+
+        before(async () => {
+            beforeConfig = await iosShow(home, "show running-config");
+            const put = await sshHost(vps, `umask 077; cat > ${FILE} && swanctl --load-all 2>/dev/null`, vpsConf);
+            assert.strictEqual(put.code, 0, put.stderr);
+            assert.match(put.stdout, new RegExp(`loaded connection '${CONN}'`));
+        });
+        after(async () => {
+            await cleanUp();
+            const now = await iosShow(home, "show running-config");
+            const body = (t: string) => t.replace(/^[\s\S]*?\n!\n/, "").replace(/#\s*$/, "");
+            assert.strictEqual(body(now), body(beforeConfig), "home's running-config differs from before the tests");
+        });
+
+        it("the story's mistake: `peer 203.0.113.7` without `address` -> AUTHENTICATION_FAILED, no SA, debug names the missing key", async () => {
+            const out = await ios(home, ["debug crypto ikev2", ...iosTunnel({ tunnel: "Tunnel1", local: home.wan, remote: vps.wan, remoteLan: vps.lan, peerLines: [], key: KEY })]);
+            assert.match(out[0], /IKEv2 default debugging is on/);
+            const conf = await waitFor("home's swanctl file with Tunnel1", async () => {
+                const r = await labExec("home", "cat", "/etc/swanctl/conf.d/ios-emulator.conf");
+                return /Tunnel1 \{/.test(r.stdout) ? r.stdout : undefined;
+            });
+            assert.doesNotMatch(conf, /secret =/, "a key was handed to charon although no keyring peer matches the address");
+            // vps initiates: home's charon (responder) finds no key and answers AUTHENTICATION_FAILED.
+            const init = await sshHost(vps, `swanctl --initiate --child ${CONN} --timeout 15 2>&1`);
+            assert.match(init.stdout, /AUTHENTICATION_FAILED/, init.stdout);
+            assert.match(init.stdout, /initiate failed/, init.stdout);
+            const sas = await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
+            assert.doesNotMatch(sas.stdout, /state=ESTABLISHED/);
+            const log = await waitFor("the debug lines", async () => {
+                const l = await iosShow(home, "show logging");
+                return /no matching pre-shared key for peer 203\.0\.113\.7/.test(l) && /Failed to locate an item in the database/.test(l) ? l : undefined;
+            });
+            assert.match(log, /peer 203\.0\.113\.7 is only a label/);
+            const ikeSa = await iosShow(home, "show crypto ikev2 sa");
+            assert.doesNotMatch(ikeSa, /READY/);
+        });
+
+        it("with `address 203.0.113.7` the tunnel comes up: READY, CHILD INSTALLED, LAN ping passes, counters grow", async () => {
+            await ios(home, ["configure terminal", "crypto ikev2 keyring IKT-KR", " peer 203.0.113.7", "  address 203.0.113.7", "end"]);
+            const ikeSa = await waitFor("READY in show crypto ikev2 sa", async () => {
+                const s = await iosShow(home, "show crypto ikev2 sa");
+                return /READY/.test(s) ? s : undefined;
+            });
+            // kernel-libipsec only does UDP-encapsulated ESP, so charon floats IKE to 4500 (IOS would stay on 500).
+            assert.match(ikeSa, /198\.51\.100\.1\/(500|4500)\s+203\.0\.113\.7\/(500|4500)\s+none\/none\s+READY/);
+            assert.match(ikeSa, /Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: SHA256, DH Grp:14, Auth sign: PSK, Auth verify: PSK/);
+            assert.match(ikeSa, /Life\/Active Time: 86400\/\d+ sec/);
+            const raw = await waitFor("CHILD_SA installed on vps", async () => {
+                const r = await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
+                return /state=ESTABLISHED/.test(r.stdout) && /state=INSTALLED/.test(r.stdout) ? r.stdout : undefined;
+            });
+            assert.match(raw, /remote-id=198\.51\.100\.1/);
+            const route = await labExec("home", "ip", "route", "show", vps.lan);
+            assert.match(route.stdout, /dev ipsec0 .*src 10\.1\.0\.1/);
+            const before = counters(await iosShow(home, "show crypto ipsec sa"));
+            const ping = await labExec("home", "ping", "-c3", "-i0.2", "-W2", "-I", home.lanAddress, vps.lanAddress);
+            assert.strictEqual(ping.code, 0, ping.stdout + ping.stderr);
+            const ipsecSa = await iosShow(home, "show crypto ipsec sa");
+            assert.match(ipsecSa, /interface: Tunnel1/);
+            assert.match(ipsecSa, /Crypto map tag: Tunnel1-head-0, local addr 198\.51\.100\.1/);
+            assert.match(ipsecSa, /inbound esp sas:\n {6}spi: 0x[0-9A-F]+\(\d+\)/);
+            const after = counters(ipsecSa);
+            assert.ok(after.encaps >= before.encaps + 3, `encaps ${before.encaps} -> ${after.encaps}`);
+            assert.ok(after.decaps >= before.decaps + 3, `decaps ${before.decaps} -> ${after.decaps}`);
+            const profile = await iosShow(home, "show crypto ikev2 profile");
+            assert.match(profile, /IKEv2 profile: IKT-PROF-Tunnel1\n Ref Count: 1/);
+            assert.match(profile, /Keyring: IKT-KR/);
+            assert.match(profile, /DPD: interval 10, retry 2, periodic/);
+        });
+
+        it("removing the tunnel removes its route and its SA (as IOS does with tunnel protection)", async () => {
+            await ios(home, ["configure terminal", `no ip route ${vps.lan.split("/")[0]} 255.255.255.0 Tunnel1`, "no interface Tunnel1", "end"]);
+            await waitFor("the route to be gone", async () => {
+                const r = await labExec("home", "ip", "route", "show", vps.lan);
+                return r.stdout.trim() === "" ? true : undefined;
+            });
+            await waitFor("the SA to be gone on vps", async () => {
+                const r = await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
+                return /state=ESTABLISHED/.test(r.stdout) ? undefined : true;
+            });
+            const s = await iosShow(home, "show crypto ikev2 sa");
+            assert.doesNotMatch(s, /READY/);
+        });
+    });
+
+    describe("home <-> parents (IOS to IOS)", () => {
+        const KEY = "ikt" + randomBytes(12).toString("hex");
+
+        async function cleanUp(): Promise<void> {
+            await ios(home, iosRemove("Tunnel2", parents.lan));
+            await ios(parents, iosRemove("Tunnel2", home.lan));
+        }
+        after(cleanUp);
+
+        it("both routers configured by IOS rules: IKE READY on both, LAN pings pass both ways", async () => {
+            await ios(home, iosTunnel({ tunnel: "Tunnel2", local: home.wan, remote: parents.wan, remoteLan: parents.lan, peerLines: [`address ${parents.wan}`], key: KEY }));
+            await ios(parents, iosTunnel({ tunnel: "Tunnel2", local: parents.wan, remote: home.wan, remoteLan: home.lan, peerLines: [`address ${home.wan}`], key: KEY }));
+            for (const h of [home, parents])
+                await waitFor(`READY on ${h.wan}`, async () => ((/READY/.test(await iosShow(h, "show crypto ikev2 sa"))) ? true : undefined));
+            const there = await waitFor("ping home -> parents", async () => {
+                const r = await labExec("home", "ping", "-c3", "-i0.2", "-W2", "-I", home.lanAddress, parents.lanAddress);
+                return r.code === 0 ? r : undefined;
+            });
+            assert.match(there.stdout, /3 received/);
+            const back = await labExec("parents", "ping", "-c3", "-i0.2", "-W2", "-I", parents.lanAddress, home.lanAddress);
+            assert.strictEqual(back.code, 0, back.stdout + back.stderr);
+            const sa = await iosShow(parents, "show crypto ipsec sa");
+            assert.match(sa, /local {2}ident \(addr\/mask\/prot\/port\): \(0\.0\.0\.0\/0\.0\.0\.0\/0\/0\)/);
+            assert.ok(counters(sa).decaps >= 3, sa);
+        });
+    });
+});
