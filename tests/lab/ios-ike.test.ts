@@ -292,6 +292,8 @@ secrets {
                 return /no matching pre-shared key for peer 203\.0\.113\.7/.test(l) && /Failed to locate an item in the database/.test(l) ? l : undefined;
             });
             assert.match(log, /peer 203\.0\.113\.7 is only a label/);
+            // charon's own log, relayed while debugging: the responder found no key for vps's IKE_AUTH.
+            assert.match(log, /Failed to locate an item in the database \(no matching pre-shared key for peer 203\.0\.113\.7\)/);
             const ikeSa = await iosShow(home, "show crypto ikev2 sa");
             assert.doesNotMatch(ikeSa, /READY/);
         });
