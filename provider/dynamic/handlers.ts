@@ -11,7 +11,7 @@ import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
 import { IosKind } from "../schema/ios";
 import { isEncryptedKey } from "../ios/objects";
-import { KIND_SPECS, KindSpec, ResourceKind, secretValues } from "./specs";
+import { COMPUTED_KEYS, KIND_SPECS, KindSpec, ResourceKind, secretValues } from "./specs";
 
 type Props = Record<string, unknown>;
 
@@ -161,8 +161,19 @@ export class DeviceResourceHandlers implements dynamic.ResourceProvider {
         const state = await driverFor(this.spec, parsed).read(parsed.model);
         if (!state) return {};
         const deviceModel = this.keepOpaqueSecrets(state.model, parsed.model);
-        const inputs: Props = { ...this.transportOf(props), ...this.spec.fromModel(deviceModel) };
+        // When the device still holds what state says, keep the inputs exactly as declared, so a
+        // refresh without drift changes nothing (the device's spelling of the same configuration,
+        // e.g. proposals as strongSwan strings or explicit defaults, is not a change).
+        const normalized = validate(this.spec.schema, deviceModel);
+        const unchanged = normalized.ok && canonical(normalized.value) === canonical(parsed.model);
+        const inputs: Props = unchanged ? this.declaredInputs(props) : { ...this.transportOf(props), ...this.spec.fromModel(deviceModel) };
         return { id, props: outputsOf(this.spec, inputs, parsed, state), inputs };
+    }
+
+    private declaredInputs(props: Props): Props {
+        const out: Props = {};
+        for (const [k, v] of Object.entries(props)) if (!(COMPUTED_KEYS as readonly string[]).includes(k) && k !== "__provider") out[k] = v;
+        return out;
     }
 
     private transportOf(props: Props): Props {

@@ -112,6 +112,8 @@ describe("IOS resources over SSH against the emulator", function () {
             assert.strictEqual(read.id, id);
             const diff = await h.diff!(id, read.props, outs);
             assert.strictEqual(diff.changes, false, `${kind} shows a change right after create`);
+            const declared = Object.fromEntries(Object.entries(outs).filter(([k]) => !["device", "config", "unmanaged", "__provider"].includes(k)));
+            assert.deepStrictEqual(read.inputs, declared, `${kind}: a refresh without drift must keep the inputs as declared`);
             assert.ok(!JSON.stringify(outs.config).includes(VPS_PSK), "a key leaked into the config output");
         }
 

@@ -76,6 +76,8 @@ describe("StrongSwanConnection on the lab's strongSwan hosts", function () {
 
         const read = await h.read(c.id, c.outs);
         assert.strictEqual((await h.diff(c.id, read.props, props)).changes, false);
+        // Typed proposals stay as declared although the file holds strongSwan strings.
+        assert.deepStrictEqual(read.inputs!.proposals, props.proposals);
 
         const changed = { ...props, dpdDelay: "15s" };
         assert.strictEqual((await h.diff(c.id, c.outs, changed)).changes, true);
