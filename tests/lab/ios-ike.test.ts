@@ -211,6 +211,15 @@ function iosRemove(tunnel: string, remoteLan: string): string[] {
     ];
 }
 
+/** The emulator applies config in the background: wait until its tunnel's SAs and routes are gone. */
+async function settled(site: string, tunnel: string): Promise<void> {
+    await waitFor(`${site}: ${tunnel} torn down`, async () => {
+        const sas = await labExec(site, "swanctl", "--list-sas", "--ike", tunnel, "--raw");
+        const routes = await labExec(site, "ip", "route", "show", "dev", "ipsec0");
+        return /list-sa event/.test(sas.stdout) || routes.stdout.trim() !== "" ? undefined : true;
+    });
+}
+
 describe("IOS emulator drives its charon (IKEv2 for real)", function () {
     this.timeout(120000);
 
@@ -258,6 +267,7 @@ secrets {
             await ios(home, iosRemove("Tunnel1", vps.lan));
             await sshHost(vps, `swanctl --terminate --ike ${CONN} >/dev/null 2>&1; rm -f ${FILE}; swanctl --load-all >/dev/null 2>&1; true`);
             await labExec("home", "swanctl", "--terminate", "--ike", "Tunnel1");
+            await settled("home", "Tunnel1");
         }
 
         before(async () => {
@@ -352,6 +362,8 @@ secrets {
         async function cleanUp(): Promise<void> {
             await ios(home, iosRemove("Tunnel2", parents.lan));
             await ios(parents, iosRemove("Tunnel2", home.lan));
+            await settled("home", "Tunnel2");
+            await settled("parents", "Tunnel2");
         }
         after(cleanUp);
 
