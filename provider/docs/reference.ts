@@ -6,6 +6,7 @@ import { z } from "zod";
 import { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../schema/device";
 import { iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
+import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
 
 interface JsonSchema {
     type?: string | string[];
@@ -34,6 +35,8 @@ const RESOURCE_INTROS: Record<string, string> = {
         "`interface TunnelN` (a route-based VTI) plus the `ip route ... TunnelN` lines that send the remote networks into it; routes are created after the interface and removed before it.",
     StrongSwanConnection:
         "A swanctl connection on a strongSwan host, written to its own file `<swanctlDir>/conf.d/pulumi-<name>.conf` (mode 0600, with its pre-shared key in the file's own `secrets` section) and loaded with `swanctl --load-all`.",
+    StrongSwanTunnelCheck:
+        "Proves a tunnel came up: create and update initiate the CHILD_SA when needed, wait until it is installed and optionally ping through it, failing the deployment with the reason and the likely fix. Refresh reads the live SAs (`established` output), so a tunnel that went down is drift that the next `pulumi up` repairs. It configures nothing. The resource class takes the StrongSwanConnection resource (or its name) as `connection`.",
 };
 
 function typeOf(s: JsonSchema): string {
@@ -89,7 +92,7 @@ export function renderReference(): string {
         "resource does not declare: drift, removed by the next `pulumi up`).",
         "",
     ];
-    for (const [kind, schema] of Object.entries({ ...iosSchemas, StrongSwanConnection: strongSwanConnectionSchema })) {
+    for (const [kind, schema] of Object.entries({ ...iosSchemas, StrongSwanConnection: strongSwanConnectionSchema, StrongSwanTunnelCheck: strongSwanTunnelCheckSchema })) {
         lines.push(`## ${kind}`, "", RESOURCE_INTROS[kind] ?? "", "", ...table(schema as z.ZodType), "");
     }
     lines.push(

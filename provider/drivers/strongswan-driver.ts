@@ -195,15 +195,25 @@ export class StrongSwanDriver implements PlatformDriver<StrongSwanConnectionMode
     }
 
     private inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
-        return SshPool.shared.withDevice(this.connection, this.credentials, (client) =>
-            fn(
-                new HostSession(client, {
-                    device: this.device,
-                    sudo: this.connection.sudo,
-                    commandTimeoutMs: this.connection.commandTimeoutMs,
-                    secrets: this.secrets,
-                }),
-            ),
-        );
+        return withHostSession(this.connection, this.credentials, this.secrets, fn);
     }
+}
+
+/** Runs fn with a host session on the device, under the device lock. */
+export function withHostSession<T>(
+    connection: HostConnection,
+    credentials: Credentials,
+    secrets: string[],
+    fn: (host: HostSession) => Promise<T>,
+): Promise<T> {
+    return SshPool.shared.withDevice(connection, credentials, (client) =>
+        fn(
+            new HostSession(client, {
+                device: deviceLabel(connection),
+                sudo: connection.sudo,
+                commandTimeoutMs: connection.commandTimeoutMs,
+                secrets,
+            }),
+        ),
+    );
 }

@@ -9,6 +9,7 @@ import { Credentials, credentialsSchema, deviceLabel, hostConnectionSchema, iosC
 import { ObjectState, PlatformDriver } from "../drivers/driver";
 import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
+import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
 import { IosKind } from "../schema/ios";
 import { isEncryptedKey } from "../ios/objects";
 import { COMPUTED_KEYS, KIND_SPECS, KindSpec, ResourceKind, secretValues } from "./specs";
@@ -63,6 +64,9 @@ function driverFor(spec: KindSpec, parsed: Parsed): PlatformDriver<Record<string
     if (spec.platform === "ios") {
         return new IosDriver(spec.kind as IosKind, parsed.connection as never, parsed.credentials, secrets) as never;
     }
+    if (spec.kind === "StrongSwanTunnelCheck") {
+        return new StrongSwanTunnelProber(parsed.connection as never, parsed.credentials, secrets) as never;
+    }
     return new StrongSwanDriver(parsed.connection as never, parsed.credentials, secrets) as never;
 }
 
@@ -76,21 +80,22 @@ function canonical(value: unknown): string {
 }
 
 function resourceIdOf(spec: KindSpec, parsed: Parsed): string {
-    return `${spec.kind}:${deviceLabel(parsed.connection)}:${String(parsed.model[spec.identityKey])}`;
+    return `${spec.kind}:${deviceLabel(parsed.connection)}:${spec.identityKeys.map((k) => String(parsed.model[k])).join("/")}`;
 }
 
 /** The resource for messages: its kind and the name (or number) it has on the device. */
 function labelOf(spec: KindSpec, props: Props): string {
-    return `${spec.kind} ${String(props[spec.identityKey])}`;
+    return `${spec.kind} ${spec.identityKeys.map((k) => String(props[k])).join("/")}`;
 }
 
 function outputsOf(spec: KindSpec, inputs: Props, parsed: Parsed, state: ObjectState<Record<string, unknown>>): Props {
     const outs: Props = { ...inputs, device: deviceLabel(parsed.connection), config: state.config, unmanaged: state.unmanaged };
-    if (spec.platform === "strongswan") {
-        const extra = state as ObjectState<Record<string, unknown>> & { loaded?: boolean; file?: string };
+    const extra = state as ObjectState<Record<string, unknown>> & { loaded?: boolean; file?: string; established?: boolean };
+    if (spec.kind === "StrongSwanConnection") {
         outs.loaded = extra.loaded ?? false;
         outs.file = extra.file ?? "";
     }
+    if (spec.kind === "StrongSwanTunnelCheck") outs.established = extra.established ?? false;
     for (const [k, v] of Object.entries(outs)) if (v === undefined) delete outs[k];
     return outs;
 }
@@ -116,10 +121,10 @@ export class DeviceResourceHandlers implements dynamic.ResourceProvider {
             return { changes: canonical(strip(olds)) !== canonical(strip(news)) };
         }
         const replaces: string[] = [];
-        if (oldParsed.model[this.spec.identityKey] !== newParsed.model[this.spec.identityKey]) replaces.push(this.spec.identityKey);
+        for (const key of this.spec.identityKeys) if (oldParsed.model[key] !== newParsed.model[key]) replaces.push(key);
         if (deviceLabel(oldParsed.connection) !== deviceLabel(newParsed.connection)) replaces.push("connection");
         const drifted =
-            (Array.isArray(olds.unmanaged) && olds.unmanaged.length > 0) || (this.spec.platform === "strongswan" && olds.loaded === false);
+            (Array.isArray(olds.unmanaged) && olds.unmanaged.length > 0) || olds.loaded === false || olds.established === false;
         const changes =
             replaces.length > 0 ||
             drifted ||

@@ -8,21 +8,22 @@
 import { z } from "zod";
 import { iosSchemas, IosKind } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
+import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
 
 export type Platform = "ios" | "strongswan";
-export type ResourceKind = IosKind | "StrongSwanConnection";
+export type ResourceKind = IosKind | "StrongSwanConnection" | "StrongSwanTunnelCheck";
 
 /** Top-level inputs that only exist on the wire between resource class and provider. */
 export const TRANSPORT_KEYS = ["connection", "credentials", "adopt", "__provider"] as const;
 /** Outputs computed by the provider; never inputs. */
-export const COMPUTED_KEYS = ["device", "config", "unmanaged", "loaded", "file"] as const;
+export const COMPUTED_KEYS = ["device", "config", "unmanaged", "loaded", "file", "established"] as const;
 
 export interface KindSpec {
     kind: ResourceKind;
     platform: Platform;
     schema: z.ZodType;
-    /** The property that names the object on the device: changing it means a new object. */
-    identityKey: "name" | "number";
+    /** The properties that name the object on the device: changing one means a new object. */
+    identityKeys: string[];
     /** Top-level inputs that carry secrets (stored as Pulumi secrets). */
     secretInputs: string[];
     /** Transport inputs -> the model's shape (before validation). */
@@ -49,7 +50,7 @@ const keyringSpec = (schema: z.ZodType): KindSpec => ({
     kind: "IkeV2Keyring",
     platform: "ios",
     schema,
-    identityKey: "name",
+    identityKeys: ["name"],
     secretInputs: ["credentials", "preSharedKeys"],
     toModel(inputs) {
         const { preSharedKeys, ...rest } = stripTransport(inputs) as { preSharedKeys?: Record<string, PeerKeys>; peers?: unknown };
@@ -78,25 +79,26 @@ const keyringSpec = (schema: z.ZodType): KindSpec => ({
     },
 });
 
-const plainSpec = (kind: ResourceKind, platform: Platform, schema: z.ZodType, identityKey: "name" | "number", secretInputs: string[]): KindSpec => ({
+const plainSpec = (kind: ResourceKind, platform: Platform, schema: z.ZodType, identityKeys: string[], secretInputs: string[]): KindSpec => ({
     kind,
     platform,
     schema,
-    identityKey,
+    identityKeys,
     secretInputs: ["credentials", ...secretInputs],
     toModel: (inputs) => stripTransport(inputs),
     fromModel: (model) => ({ ...model }),
 });
 
 export const KIND_SPECS: Record<ResourceKind, KindSpec> = {
-    IkeV2Proposal: plainSpec("IkeV2Proposal", "ios", iosSchemas.IkeV2Proposal, "name", []),
-    IkeV2Policy: plainSpec("IkeV2Policy", "ios", iosSchemas.IkeV2Policy, "name", []),
+    IkeV2Proposal: plainSpec("IkeV2Proposal", "ios", iosSchemas.IkeV2Proposal, ["name"], []),
+    IkeV2Policy: plainSpec("IkeV2Policy", "ios", iosSchemas.IkeV2Policy, ["name"], []),
     IkeV2Keyring: keyringSpec(iosSchemas.IkeV2Keyring),
-    IkeV2Profile: plainSpec("IkeV2Profile", "ios", iosSchemas.IkeV2Profile, "name", []),
-    IpsecTransformSet: plainSpec("IpsecTransformSet", "ios", iosSchemas.IpsecTransformSet, "name", []),
-    IpsecProfile: plainSpec("IpsecProfile", "ios", iosSchemas.IpsecProfile, "name", []),
-    TunnelInterface: plainSpec("TunnelInterface", "ios", iosSchemas.TunnelInterface, "number", []),
-    StrongSwanConnection: plainSpec("StrongSwanConnection", "strongswan", strongSwanConnectionSchema, "name", ["preSharedKey"]),
+    IkeV2Profile: plainSpec("IkeV2Profile", "ios", iosSchemas.IkeV2Profile, ["name"], []),
+    IpsecTransformSet: plainSpec("IpsecTransformSet", "ios", iosSchemas.IpsecTransformSet, ["name"], []),
+    IpsecProfile: plainSpec("IpsecProfile", "ios", iosSchemas.IpsecProfile, ["name"], []),
+    TunnelInterface: plainSpec("TunnelInterface", "ios", iosSchemas.TunnelInterface, ["number"], []),
+    StrongSwanConnection: plainSpec("StrongSwanConnection", "strongswan", strongSwanConnectionSchema, ["name"], ["preSharedKey"]),
+    StrongSwanTunnelCheck: plainSpec("StrongSwanTunnelCheck", "strongswan", strongSwanTunnelCheckSchema, ["connectionName", "child"], []),
 };
 
 /** Every secret string inside a model or credentials, for redaction of device answers. */

@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
-import { CommonArgs, DeepInput, dynamicResourceArgs, splitDevice, StrongSwanHost } from "./base";
+import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
+import { CommonArgs, DeepInput, dynamicResourceArgs, nameOf, Ref, splitDevice, StrongSwanHost } from "./base";
 
 export type StrongSwanConnectionArgs = { [K in keyof z.input<typeof strongSwanConnectionSchema>]: DeepInput<z.input<typeof strongSwanConnectionSchema>[K]> } &
     CommonArgs & {
@@ -31,5 +32,44 @@ export class StrongSwanConnection extends pulumi.dynamic.Resource {
         const { device, ...rest } = args;
         const props = { ...rest, preSharedKey: rest.preSharedKey === undefined ? undefined : pulumi.secret(rest.preSharedKey), ...splitDevice(device), loaded: undefined, file: undefined };
         super(...dynamicResourceArgs("StrongSwanConnection", name, props as Record<string, unknown>, opts));
+    }
+}
+
+export type StrongSwanTunnelCheckArgs = Omit<
+    { [K in keyof z.input<typeof strongSwanTunnelCheckSchema>]: DeepInput<z.input<typeof strongSwanTunnelCheckSchema>[K]> },
+    "connectionName" | "triggers"
+> & {
+    /** The strongSwan host that holds the connection. */
+    device: StrongSwanHost;
+    /** The StrongSwanConnection (which also orders this check after it) or its name. */
+    connection: Ref<StrongSwanConnection>;
+    /** More values whose change makes the check run again, e.g. the peer's TunnelInterface `config`. */
+    triggers?: pulumi.Input<unknown>[];
+};
+
+/**
+ * Proves that a tunnel came up: on create and update it initiates the CHILD_SA if needed, waits until
+ * it is installed and optionally pings through it, failing the deployment with the reason (and the
+ * likely fix) when it does not. `pulumi refresh` reads the live SAs: a tunnel that went down shows
+ * `established: false` and the next `pulumi up` brings it up again. Configures nothing.
+ */
+export class StrongSwanTunnelCheck extends pulumi.dynamic.Resource {
+    /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
+    declare readonly established: pulumi.Output<boolean>;
+    /** The SAs as swanctl reports them. */
+    declare readonly config: pulumi.Output<string[]>;
+    declare readonly device: pulumi.Output<string>;
+
+    constructor(name: string, args: StrongSwanTunnelCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        const { device, connection, triggers, ...rest } = args;
+        const ownTriggers = connection instanceof StrongSwanConnection ? [connection.config] : [];
+        const props = {
+            ...rest,
+            connectionName: nameOf(connection),
+            triggers: [...ownTriggers, ...(triggers ?? [])],
+            ...splitDevice(device),
+            established: undefined,
+        };
+        super(...dynamicResourceArgs("StrongSwanTunnelCheck", name, props as Record<string, unknown>, opts));
     }
 }

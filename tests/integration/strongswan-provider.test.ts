@@ -160,4 +160,44 @@ describe("StrongSwanConnection on the lab's strongSwan hosts", function () {
         assert.ok(after.packetsOut >= packetsBefore + 3, `packets out ${packetsBefore} -> ${after.packetsOut}`);
         assert.ok(after.packetsIn >= 3, `packets in ${after.packetsIn}`);
     });
+
+    it("StrongSwanTunnelCheck proves the tunnel carries traffic, sees it go down on refresh and brings it back on update", async () => {
+        created.push(await create(connectionTo("vps", "branch")));
+        created.push(await create(connectionTo("branch", "vps")));
+        const check = handlersFor("StrongSwanTunnelCheck");
+        const props: Props = {
+            ...labDevice("vps"),
+            connectionName: "lab-branch",
+            child: "lan-branch",
+            timeoutSeconds: 20,
+            ping: { source: labHost("vps").lanAddress, destination: labHost("branch").lanAddress, count: 3 },
+        };
+        assert.deepStrictEqual((await check.check({}, props)).failures, []);
+        const result = await check.create(props);
+        assert.strictEqual(result.outs.established, true);
+        assert.match((result.outs.config as string[])[0], /CHILD_SA lan-branch INSTALLED/);
+
+        labExec("vps", ["swanctl", "--terminate", "--ike", "lab-branch", "--timeout", "10"]);
+        const read = await check.read!(result.id, result.outs);
+        assert.strictEqual(read.props!.established, false);
+        assert.strictEqual((await check.diff!(result.id, read.props!, props)).changes, true);
+        const repaired = await check.update!(result.id, read.props!, props);
+        assert.strictEqual(repaired.outs!.established, true);
+        const again = await check.read!(result.id, repaired.outs!);
+        assert.strictEqual((await check.diff!(result.id, again.props!, props)).changes, false);
+    });
+
+    it("StrongSwanTunnelCheck fails the deployment with the reason and the fix when the keys differ", async () => {
+        created.push(await create(connectionTo("vps", "branch")));
+        created.push(await create(connectionTo("branch", "vps", { preSharedKey: "Another-Key-9999" })));
+        const check = handlersFor("StrongSwanTunnelCheck");
+        const props: Props = { ...labDevice("vps"), connectionName: "lab-branch", child: "lan-branch", timeoutSeconds: 8 };
+        await assert.rejects(check.create(props), (e: Error) => {
+            assert.match(e.message, /did not come up/);
+            assert.match(e.message, /AUTHENTICATION_FAILED/);
+            assert.match(e.message, /Fix: .*pre-shared key.*address/);
+            assert.ok(!e.message.includes(PSK) && !e.message.includes("Another-Key-9999"));
+            return true;
+        });
+    });
 });

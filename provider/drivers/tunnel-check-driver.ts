@@ -1,0 +1,140 @@
+/**
+ * Proves a strongSwan tunnel is up: reads the live SAs (`swanctl --list-sas --raw`), initiates the
+ * CHILD_SA when it is not installed, waits for it, and optionally pings through it, checking that
+ * the SA's packet counters grow. Configures nothing, so there is nothing to roll back.
+ */
+import { Credentials, deviceLabel, HostConnection } from "../schema/device";
+import { StrongSwanTunnelCheckModel } from "../schema/tunnel-check";
+import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swanctl-output";
+import { redact } from "../ssh/errors";
+import { HostSession } from "../ssh/host-session";
+import { ApplyError, ObjectState, PlatformDriver } from "./driver";
+import { withHostSession } from "./strongswan-driver";
+
+export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
+    established: boolean;
+}
+
+interface LiveTunnel {
+    ike?: IkeSaSummary;
+    child?: ChildSaSummary;
+}
+
+/** Hints for the failures people actually hit, keyed by what charon or swanctl says. */
+const HINTS: Array<[RegExp, string]> = [
+    [
+        /AUTHENTICATION_FAILED|authentication .* failed|no shared key found/i,
+        "the peers do not agree on the pre-shared key for these identities; on IOS check that the keyring peer has `address <this host's address>` (the peer's name is only a label) and the same key",
+    ],
+    [/NO_PROPOSAL_CHOSEN|no acceptable proposal/i, "no common IKE or ESP proposal: declare the same algorithms on both ends"],
+    [/TS_UNACCEPTABLE|traffic selectors .* unacceptable/i, "the traffic selectors do not match the peer's (route-based IOS tunnels use 0.0.0.0/0)"],
+    [/retransmit|timeout|peer not responding|giving up/i, "the peer does not answer IKE: check reachability of UDP 500/4500 and that it has a matching connection"],
+];
+
+export class StrongSwanTunnelProber implements PlatformDriver<StrongSwanTunnelCheckModel> {
+    private readonly device: string;
+
+    constructor(
+        private readonly connection: HostConnection,
+        private readonly credentials: Credentials,
+        private readonly secrets: string[],
+    ) {
+        this.device = deviceLabel(connection);
+    }
+
+    async read(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
+        return this.inSession(async (host) => this.stateOf(model, await this.live(host, model)));
+    }
+
+    async plan(model: StrongSwanTunnelCheckModel): Promise<string[]> {
+        const state = await this.read(model);
+        return state.established ? [] : [`swanctl --initiate --child ${model.child}`];
+    }
+
+    async apply(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
+        return this.inSession(async (host) => {
+            let tunnel = await this.live(host, model);
+            let initiateOutput = "";
+            if (!isUp(tunnel)) {
+                const r = await host.run(["swanctl", "--initiate", "--child", model.child, "--timeout", String(model.timeoutSeconds)]);
+                initiateOutput = `${r.stdout}\n${r.stderr}`;
+                const deadline = Date.now() + model.timeoutSeconds * 1000;
+                while (!isUp((tunnel = await this.live(host, model))) && Date.now() < deadline) await sleep(500);
+            }
+            if (!isUp(tunnel)) {
+                throw new ApplyError(
+                    `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s: ` +
+                        `${describe(tunnel)}. ${this.hint(initiateOutput)}swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}`,
+                );
+            }
+            if (model.ping) await this.pingThrough(host, model, tunnel.child!);
+            return this.stateOf(model, await this.live(host, model));
+        });
+    }
+
+    async remove(): Promise<void> {
+        // A check configures nothing on the host.
+    }
+
+    private async pingThrough(host: HostSession, model: StrongSwanTunnelCheckModel, before: ChildSaSummary): Promise<void> {
+        const ping = model.ping!;
+        const r = await host.run(["ping", "-n", "-c", String(ping.count), "-W", "2", "-I", ping.source, ping.destination]);
+        const after = (await this.live(host, model)).child;
+        const sent = (after?.packetsOut ?? 0) - before.packetsOut;
+        const received = (after?.packetsIn ?? 0) - before.packetsIn;
+        if (r.code !== 0 || sent < ping.count || received < ping.count) {
+            throw new ApplyError(
+                `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
+                    `exited ${r.code}, the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each). ` +
+                    `Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
+            );
+        }
+    }
+
+    private async live(host: HostSession, model: StrongSwanTunnelCheckModel): Promise<LiveTunnel> {
+        const r = await host.run(["swanctl", "--list-sas", "--raw", "--ike", model.connectionName]);
+        if (r.code !== 0) {
+            throw new ApplyError(`swanctl --list-sas failed on ${this.device} (exit ${r.code}): ${this.redacted(r.stderr || r.stdout)}`);
+        }
+        const sas = parseListSasRaw(r.stdout).filter((s) => s.name === model.connectionName);
+        const ike = sas.find((s) => s.state === "ESTABLISHED" && s.children.some((c) => c.name === model.child && c.state === "INSTALLED")) ?? sas[0];
+        return { ike, child: ike?.children.find((c) => c.name === model.child && c.state === "INSTALLED") ?? ike?.children.find((c) => c.name === model.child) };
+    }
+
+    private stateOf(model: StrongSwanTunnelCheckModel, tunnel: LiveTunnel): TunnelState {
+        return { model, config: [describe(tunnel)], unmanaged: [], established: isUp(tunnel) };
+    }
+
+    private hint(output: string): string {
+        const found = HINTS.find(([pattern]) => pattern.test(output));
+        return found ? `Fix: ${found[1]}. ` : "";
+    }
+
+    private redacted(text: string): string {
+        return redact(text, this.secrets);
+    }
+
+    private inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
+        return withHostSession(this.connection, this.credentials, this.secrets, fn);
+    }
+}
+
+function isUp(t: LiveTunnel): boolean {
+    return t.ike?.state === "ESTABLISHED" && t.child?.state === "INSTALLED";
+}
+
+function describe(t: LiveTunnel): string {
+    if (!t.ike) return "no IKE_SA";
+    const ike = `IKE_SA ${t.ike.name} ${t.ike.state} ${t.ike.localHost}[${t.ike.localId}] <-> ${t.ike.remoteHost}[${t.ike.remoteId}]`;
+    if (!t.child) return `${ike}, no CHILD_SA`;
+    return `${ike}; CHILD_SA ${t.child.name} ${t.child.state} ${t.child.localTs.join(",")} <-> ${t.child.remoteTs.join(",")}, ` +
+        `${t.child.packetsOut} packets out, ${t.child.packetsIn} in`;
+}
+
+function lastLines(text: string, n: number): string {
+    return text.trim().split("\n").filter((l) => !/^plugin '[^']+': failed to load/.test(l)).slice(-n).join(" | ");
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}

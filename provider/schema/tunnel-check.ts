@@ -1,0 +1,38 @@
+/**
+ * StrongSwanTunnelCheck: a deployment that proves its tunnel came up. Its desired state is "this
+ * CHILD_SA is installed (and carries traffic)"; refresh reads the live SAs, so a tunnel that went
+ * down is drift that the next `pulumi up` repairs by initiating it again.
+ */
+import { z } from "zod";
+import { ipv4Address, withFix } from "./common";
+import { swanctlName } from "./strongswan";
+
+export const strongSwanTunnelCheckSchema = z.strictObject({
+    connectionName: swanctlName("connectionName", "home").describe(
+        "Name of the swanctl connection (a StrongSwanConnection's `name`) whose tunnel must be up.",
+    ),
+    child: swanctlName("child", "home-lan").describe(
+        "The CHILD_SA that must be INSTALLED; when it is not, it is started with `swanctl --initiate --child`.",
+    ),
+    timeoutSeconds: z
+        .number()
+        .int()
+        .min(1, withFix("timeoutSeconds is below 1", "allow at least a few seconds, e.g. 30"))
+        .max(600, withFix("timeoutSeconds is above 600", "use at most 600"))
+        .default(30)
+        .describe("How long the IKE_SA and CHILD_SA may take to establish."),
+    ping: z
+        .strictObject({
+            source: ipv4Address("ping.source").describe("Local address to ping from (inside the CHILD_SA's local traffic selector)."),
+            destination: ipv4Address("ping.destination").describe("Address behind the peer (inside the remote traffic selector)."),
+            count: z.number().int().min(1).max(20).default(3).describe("Echo requests to send; every one must be answered."),
+        })
+        .optional()
+        .describe("Prove traffic flows: ping through the tunnel and require the CHILD_SA's packet counters to grow in both directions."),
+    triggers: z
+        .array(z.unknown())
+        .optional()
+        .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends (the resource class adds its connection's)."),
+});
+
+export type StrongSwanTunnelCheckModel = z.output<typeof strongSwanTunnelCheckSchema>;
