@@ -17,6 +17,7 @@ for site in home parents; do
   pulumi config set --secret "${site}EnableSecret" <"$(field "$site" ssh.enableSecretFile)"
   pulumi config set "${site}Wan" "$(field "$site" wan)"
   pulumi config set "${site}Lan" "$(field "$site" lan)"
+  pulumi config set "${site}LanAddress" "$(field "$site" lanAddress)"
 done
 pulumi config set vpsHost "$(field vps ssh.host)"
 pulumi config set vpsUser "$(field vps ssh.username)"
@@ -24,6 +25,7 @@ pulumi config set vpsHostKey "$(field vps ssh.hostKey)"
 pulumi config set --secret vpsPrivateKey <"$(field vps ssh.privateKeyFile)"
 pulumi config set vpsWan "$(field vps wan)"
 pulumi config set vpsLan "$(field vps lan)"
+pulumi config set vpsLanAddress "$(field vps lanAddress)"
 
 # Pre-shared keys: generated once per stack, kept in the stack's encrypted config.
 for key in vpsPsk parentsPsk; do

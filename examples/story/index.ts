@@ -12,7 +12,7 @@
  *   vpsHost vpsUser vpsHostKey vpsPrivateKey(secret)
  *   vpsPsk(secret) parentsPsk(secret)
  *   homeWan parentsWan vpsWan homeLan parentsLan vpsLan (defaults: the lab's addresses)
- *   vpsDpdDelay (default 10s)
+ *   vpsDpdDelay (default 10s); homeLanAddress parentsLanAddress vpsLanAddress (ping targets)
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -25,6 +25,7 @@ import {
     IpsecTransformSet,
     StrongSwanConnection,
     StrongSwanHost,
+    StrongSwanTunnelCheck,
     TunnelInterface,
 } from "../../provider";
 
@@ -74,7 +75,7 @@ function iosCrypto(site: string, device: IosDevice) {
 /** One route-based tunnel on an IOS router: profile, IPsec profile, tunnel interface and route. */
 function iosTunnel(args: {
     site: string; peer: string; device: IosDevice; keyring: IkeV2Keyring; transformSet: IpsecTransformSet; dependsOn: pulumi.Resource[];
-    localWan: string; remoteWan: string; number: number; tunnelAddress: string; remoteLan: string;
+    localWan: string; remoteWan: string; number: number; tunnelAddress: string; remoteLans: string[];
 }) {
     const upper = args.peer.toUpperCase();
     const profile = new IkeV2Profile(`${args.site}-${args.peer}-profile`, {
@@ -104,7 +105,7 @@ function iosTunnel(args: {
         protectionProfile: ipsecProfile,
         ipMtu: 1400,
         tcpAdjustMss: 1360,
-        routes: [{ destination: args.remoteLan }],
+        routes: args.remoteLans.map((destination) => ({ destination })),
     });
 }
 
@@ -119,11 +120,11 @@ const homeKeyring = new IkeV2Keyring("home-keyring", {
     ],
 });
 const homeToVps = iosTunnel({ site: "home", peer: "vps", device: home, keyring: homeKeyring, transformSet: homeCrypto.transformSet, dependsOn: [homeCrypto.policy],
-    localWan: homeWan, remoteWan: vpsWan, number: 1, tunnelAddress: "172.16.0.1", remoteLan: vpsLan });
+    localWan: homeWan, remoteWan: vpsWan, number: 1, tunnelAddress: "172.16.0.1", remoteLans: [vpsLan] });
 const homeToParents = iosTunnel({ site: "home", peer: "parents", device: home, keyring: homeKeyring, transformSet: homeCrypto.transformSet, dependsOn: [homeCrypto.policy],
-    localWan: homeWan, remoteWan: parentsWan, number: 2, tunnelAddress: "172.16.0.5", remoteLan: parentsLan });
+    localWan: homeWan, remoteWan: parentsWan, number: 2, tunnelAddress: "172.16.0.5", remoteLans: [parentsLan] });
 
-// Parents: one tunnel back to home.
+// Parents: one tunnel back to home, which also carries the VPS's LAN (home is the hub).
 const parentsCrypto = iosCrypto("parents", parents);
 const parentsKeyring = new IkeV2Keyring("parents-keyring", {
     device: parents,
@@ -131,9 +132,10 @@ const parentsKeyring = new IkeV2Keyring("parents-keyring", {
     peers: [{ name: "home", address: homeWan, preSharedKey: parentsPsk }],
 });
 const parentsToHome = iosTunnel({ site: "parents", peer: "home", device: parents, keyring: parentsKeyring, transformSet: parentsCrypto.transformSet, dependsOn: [parentsCrypto.policy],
-    localWan: parentsWan, remoteWan: homeWan, number: 1, tunnelAddress: "172.16.0.6", remoteLan: homeLan });
+    localWan: parentsWan, remoteWan: homeWan, number: 1, tunnelAddress: "172.16.0.6", remoteLans: [homeLan, vpsLan] });
 
-// VPS: the strongSwan end of the home tunnel, with the same algorithms and key.
+// VPS: the strongSwan end of the home tunnel, with the same algorithms and key. Through the hub it
+// also reaches the parents' LAN.
 const vpsToHome = new StrongSwanConnection("vps-home", {
     device: vps,
     name: "home",
@@ -147,7 +149,7 @@ const vpsToHome = new StrongSwanConnection("vps-home", {
         {
             name: "home-lan",
             localTs: [vpsLan],
-            remoteTs: [homeLan],
+            remoteTs: [homeLan, parentsLan],
             espProposals: [{ ...esp, pfsGroup }],
             startAction: "trap",
             dpdAction: "restart",
@@ -156,6 +158,23 @@ const vpsToHome = new StrongSwanConnection("vps-home", {
     dpdDelay: cfg.get("vpsDpdDelay") ?? "10s",
 });
 
+// Prove it: the deployment fails unless the tunnel comes up and pings from the VPS's LAN reach the
+// home LAN and, through the hub, the parents' LAN. Runs after every router is configured.
+const allRouters = [homeToVps, homeToParents, parentsToHome];
+const vpsLanAddress = cfg.get("vpsLanAddress") ?? "10.2.0.1";
+const checks = [
+    ["home", cfg.get("homeLanAddress") ?? "10.1.0.1"],
+    ["parents", cfg.get("parentsLanAddress") ?? "10.3.0.1"],
+].map(([site, destination]) => new StrongSwanTunnelCheck(`vps-reaches-${site}`, {
+    device: vps,
+    connection: vpsToHome,
+    child: "home-lan",
+    timeoutSeconds: 30,
+    ping: { source: vpsLanAddress, destination, count: 3 },
+    triggers: allRouters.map((t) => t.config),
+}, { dependsOn: allRouters }));
+
+export const tunnelsUp = checks.map((c) => c.established);
 export const homeTunnels = [homeToVps.number, homeToParents.number];
 export const parentsTunnel = parentsToHome.number;
 export const vpsConnectionFile = vpsToHome.file;

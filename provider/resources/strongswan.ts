@@ -43,7 +43,7 @@ export type StrongSwanTunnelCheckArgs = Omit<
     device: StrongSwanHost;
     /** The StrongSwanConnection (which also orders this check after it) or its name. */
     connection: Ref<StrongSwanConnection>;
-    /** More values whose change makes the check run again, e.g. the peer's TunnelInterface `config`. */
+    /** Values whose change makes the check run again, e.g. the `config` outputs of both ends. */
     triggers?: pulumi.Input<unknown>[];
 };
 
@@ -62,11 +62,10 @@ export class StrongSwanTunnelCheck extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: StrongSwanTunnelCheckArgs, opts?: pulumi.CustomResourceOptions) {
         const { device, connection, triggers, ...rest } = args;
-        const ownTriggers = connection instanceof StrongSwanConnection ? [connection.config] : [];
         const props = {
             ...rest,
             connectionName: nameOf(connection),
-            triggers: [...ownTriggers, ...(triggers ?? [])],
+            triggers: triggers ?? [],
             ...splitDevice(device),
             established: undefined,
         };

@@ -32,7 +32,7 @@ export const strongSwanTunnelCheckSchema = z.strictObject({
     triggers: z
         .array(z.unknown())
         .optional()
-        .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends (the resource class adds its connection's)."),
+        .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check runs on create and whenever a refresh found the tunnel down."),
 });
 
 export type StrongSwanTunnelCheckModel = z.output<typeof strongSwanTunnelCheckSchema>;

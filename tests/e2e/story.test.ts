@@ -16,11 +16,24 @@ const STORY_RESOURCES = [
     "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
     "home-parents-profile", "home-parents-ipsec", "home-parents-tunnel",
     "parents-proposal", "parents-policy", "parents-ts", "parents-keyring", "parents-home-profile", "parents-home-ipsec", "parents-home-tunnel",
-    "vps-home",
+    "vps-home", "vps-reaches-home", "vps-reaches-parents",
 ];
 
 /** The router's running-config, read over SSH in privileged EXEC, without the lines that change on every write. */
 async function runningConfig(site: string): Promise<string> {
+    return (await iosShow(site, "show running-config"))
+        .split("\n")
+        .filter((l) => !/^(Current configuration|! Last configuration change|! NVRAM config last updated)/.test(l))
+        .join("\n");
+}
+
+/** Sum of one `show crypto ipsec sa` counter (e.g. `#pkts encaps`) over all tunnels. */
+async function ipsecCounter(site: string, counter: "encaps" | "decaps"): Promise<number> {
+    const out = await iosShow(site, "show crypto ipsec sa");
+    return [...out.matchAll(new RegExp(`#pkts ${counter}: (\\d+)`, "g"))].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+async function iosShow(site: string, command: string): Promise<string> {
     const { IosCliSession } = await import("../../provider/ssh/ios-session");
     const { SshPool } = await import("../../provider/ssh/pool");
     const { connection, credentials } = labDevice(site);
@@ -28,10 +41,7 @@ async function runningConfig(site: string): Promise<string> {
     return SshPool.shared.withDevice(conn as never, credentials as never, async (client) => {
         const session = await IosCliSession.open(client, { device: site, enableSecret: credentials.enableSecret as string, commandTimeoutMs: 20000, secrets: [] });
         try {
-            return (await session.exec("show running-config"))
-                .split("\n")
-                .filter((l) => !/^(Current configuration|! Last configuration change|! NVRAM config last updated)/.test(l))
-                .join("\n");
+            return await session.exec(command);
         } finally {
             await session.close();
         }
@@ -110,12 +120,12 @@ describe("the story with the real Pulumi CLI against the lab", function () {
     it("preview on an empty stack lists every resource of the story", () => {
         const out = pulumi(["preview", "--stack", stack]);
         for (const name of STORY_RESOURCES) assert.match(out, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/ikev2:\\w+\\s+${name}\\s+create`), name);
-        assert.match(out, /\+ 19 to create/);
+        assert.match(out, /\+ 21 to create/);
     });
 
     it("up configures both IOS routers and the strongSwan VPS (read back over SSH)", async () => {
         const out = pulumi(["up", "--yes", "--stack", stack]);
-        assert.match(out, /\+ 19 created/);
+        assert.match(out, /\+ 21 created/);
         const home = await runningConfig("home");
         for (const line of ["crypto ikev2 keyring KR", " peer vps", "  address 203.0.113.7", " peer parents", "  address 192.0.2.50",
             "crypto ikev2 profile PROF-VPS", " keyring local KR", "interface Tunnel1", " tunnel destination 203.0.113.7",
@@ -129,9 +139,19 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         assert.match(labExec("vps", ["swanctl", "--list-conns"]), /^home: IKEv2/m);
     });
 
+    it("the tunnels carry traffic between all three LANs, with IPsec counters growing on both ends", async () => {
+        assert.deepStrictEqual(JSON.parse(pulumi(["stack", "output", "tunnelsUp", "--json", "--stack", stack]).split("\n\n")[0]), [true, true]);
+        const before = { home: await ipsecCounter("home", "encaps"), parents: await ipsecCounter("parents", "decaps") };
+        labExec("home", ["ping", "-c", "3", "-W", "2", "-I", "10.1.0.1", "10.3.0.1"]);
+        labExec("parents", ["ping", "-c", "3", "-W", "2", "-I", "10.3.0.1", "10.2.0.1"]);
+        labExec("vps", ["ping", "-c", "3", "-W", "2", "-I", "10.2.0.1", "10.1.0.1"]);
+        assert.ok((await ipsecCounter("home", "encaps")) >= before.home + 9, "home's encaps did not grow");
+        assert.ok((await ipsecCounter("parents", "decaps")) >= before.parents + 6, "parents' decaps did not grow");
+    });
+
     it("a second up changes nothing", () => {
         const out = pulumi(["up", "--yes", "--expect-no-changes", "--stack", stack]);
-        assert.match(out, /19 unchanged/);
+        assert.match(out, /21 unchanged/);
     });
 
     it("one changed property previews exactly that change and updates in place", () => {
@@ -175,7 +195,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
 
     it("destroy leaves every device as it was before the first up", async () => {
         const out = pulumi(["destroy", "--yes", "--stack", stack]);
-        assert.match(out, /- 19 deleted/);
+        assert.match(out, /- 21 deleted/);
         assert.strictEqual(await runningConfig("home"), pristine.home);
         assert.strictEqual(await runningConfig("parents"), pristine.parents);
         assert.strictEqual(vpsConfD(), pristine.vps);
