@@ -198,6 +198,102 @@ export function keyId(what: string) {
     return cliWord(what, 64);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Property wrappers shared by the resource schemas. zod's own messages for a missing value, a value
+// of the wrong JSON type, an unknown property or a value outside an enum say what is wrong but not
+// how to fix it; these wrappers make every such message name the fix, the same way in every schema.
+
+/** The message for a missing value (`set it, e.g. ...`) or one of the wrong JSON type (`write it like ...`). */
+export function typeError(what: string, expected: string, example: string) {
+    return (issue: { input?: unknown }) =>
+        issue.input === undefined
+            ? withFix(`${what} is required`, `set ${what}, e.g. ${example}`)
+            : withFix(`${what} must be ${expected}`, `write it like ${example}`);
+}
+
+/** A string property; its content rules are added by the caller. */
+export function str(what: string, example: string) {
+    return z.string({ error: typeError(what, "a string", example) });
+}
+
+/** A whole number from min to max; one message, with an example, for every way of missing the range. */
+export function int(what: string, min: number, max: number, example: number) {
+    const range = withFix(`${what} must be a whole number from ${min} to ${max}`, `use e.g. ${example}`);
+    return z
+        .number({ error: typeError(what, "a number", String(example)) })
+        .int({ error: range })
+        .min(min, { error: range })
+        .max(max, { error: range });
+}
+
+/** One of a fixed set of strings; a missing or unknown value is answered with every accepted value. */
+export function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
+    const accepted = values.map((v) => `"${v}"`).join(", ");
+    return z.enum(values, {
+        error: (issue) =>
+            issue.input === undefined
+                ? withFix(`${what} is required`, `set it to one of ${accepted}`)
+                : withFix(`${what} is not one of the accepted values`, `use one of ${accepted}`),
+    });
+}
+
+/** A list of min to max entries of `item`. */
+export function list<T extends z.ZodType>(what: string, item: T, min: number, max: number, example: string) {
+    return z
+        .array(item, { error: typeError(what, "a list", example) })
+        .min(min, { error: withFix(`${what} needs at least ${min} entr${min === 1 ? "y" : "ies"}`, `write it like ${example}`) })
+        .max(max, { error: withFix(`${what} has more than ${max} entries`, "remove some") });
+}
+
+/** An object that refuses unknown properties, naming the ones it accepts. */
+export function strict<S extends z.ZodRawShape>(what: string, shape: S) {
+    const known = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) => {
+            if (issue.code === "unrecognized_keys") {
+                return withFix(
+                    `${what} has unknown propert${issue.keys.length === 1 ? "y" : "ies"} ${issue.keys.map((k) => `'${k}'`).join(", ")}`,
+                    `remove ${issue.keys.length === 1 ? "it" : "them"} or fix the spelling; ${what} accepts ${known}`,
+                );
+            }
+            if (issue.code === "invalid_type") {
+                return issue.input === undefined
+                    ? withFix(`${what} is required`, `set ${what} to an object with ${known}`)
+                    : withFix(`${what} must be an object`, `write an object with ${known}`);
+            }
+            return undefined;
+        },
+    });
+}
+
+/** A superRefine for lists: an issue at each entry whose key (by default its JSON) an earlier entry has. */
+export function noDuplicates<T>(what: string, key: (v: T) => string = (v) => JSON.stringify(v)) {
+    return (values: T[] | undefined, ctx: z.RefinementCtx) => {
+        const seen = new Set<string>();
+        (values ?? []).forEach((v, i) => {
+            const k = key(v);
+            if (seen.has(k)) {
+                ctx.addIssue({ code: "custom", path: [i], message: withFix(`${what} lists ${k} twice`, "remove the duplicate") });
+            }
+            seen.add(k);
+        });
+    };
+}
+
+/** For a superRefine: an issue at the second of several `keys` set, or one at the object when none is. */
+export function exactlyOne(what: string, value: Record<string, unknown>, keys: string[], ctx: z.RefinementCtx, fix: string) {
+    const present = keys.filter((k) => value[k] !== undefined);
+    if (present.length === 0) {
+        ctx.addIssue({ code: "custom", path: [], message: withFix(`${what} has none of ${keys.join(", ")}`, fix) });
+    } else if (present.length > 1) {
+        ctx.addIssue({
+            code: "custom",
+            path: [present[1]],
+            message: withFix(`${what} sets ${present.join(" and ")}, but takes exactly one of them`, `keep only one of ${present.join(", ")}`),
+        });
+    }
+}
+
 /**
  * Zod issues -> check() failures. Issues at or below an input that is still unknown (preview) are
  * dropped: the engine will call check again when the value is known.

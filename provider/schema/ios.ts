@@ -10,10 +10,13 @@
  * Every string goes through a validated type from common.ts, so no value can add a CLI line.
  */
 import { z } from "zod";
+import { DH_GROUPS, ESP_ENCRYPTIONS, ESP_INTEGRITIES, IKE_ENCRYPTIONS, IKE_INTEGRITIES, IKE_PRFS } from "../algorithms";
 import {
     cliWord,
     email,
+    exactlyOne,
     fqdn,
+    int,
     iosObjectName,
     ipv4Address,
     ipv4Cidr,
@@ -23,89 +26,28 @@ import {
     isIpv6,
     keyId,
     lineText,
+    list,
+    noDuplicates,
+    oneOf,
+    str,
+    strict,
+    typeError,
     withFix,
 } from "./common";
 
 // ---------------------------------------------------------------------------------------------
-// Local building blocks: the common.ts types wrapped so that a missing value or a value of the
-// wrong JSON type also gets a message that names the fix (zod's defaults do not).
-
-function typeError(what: string, expected: string, example: string) {
-    return (issue: { input?: unknown }) =>
-        issue.input === undefined
-            ? withFix(`${what} is required`, `set ${what}, e.g. ${example}`)
-            : withFix(`${what} must be ${expected}`, `write it like ${example}`);
-}
+// Local building blocks: the common.ts types behind a string property whose missing value or
+// wrong JSON type also gets a message that names the fix.
 
 /** A string property whose content rules come from `inner` (a common.ts type). */
 function text<T extends z.ZodType<string, string>>(what: string, example: string, inner: T) {
-    return z.string({ error: typeError(what, "a string", example) }).pipe(inner);
-}
-
-function int(what: string, min: number, max: number, example: number) {
-    const range = withFix(`${what} must be a whole number from ${min} to ${max}`, `use e.g. ${example}`);
-    return z
-        .number({ error: typeError(what, "a number", String(example)) })
-        .int({ error: range })
-        .min(min, { error: range })
-        .max(max, { error: range });
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
-    return z.enum(values, {
-        error: (issue) =>
-            issue.input === undefined
-                ? withFix(`${what} is required`, `set it to one of ${values.map((v) => `"${v}"`).join(", ")}`)
-                : withFix(`${what} is not one of the accepted values`, `use one of ${values.map((v) => `"${v}"`).join(", ")}`),
-    });
-}
-
-function list<T extends z.ZodType>(what: string, item: T, min: number, max: number, example: string) {
-    return z
-        .array(item, { error: typeError(what, "a list", example) })
-        .min(min, { error: withFix(`${what} needs at least ${min} entr${min === 1 ? "y" : "ies"}`, `write it like ${example}`) })
-        .max(max, { error: withFix(`${what} has more than ${max} entries`, "remove some") });
-}
-
-/** An object that refuses unknown properties, naming the ones it accepts. */
-function strict<S extends z.ZodRawShape>(what: string, shape: S) {
-    const known = Object.keys(shape).join(", ");
-    return z.strictObject(shape, {
-        error: (issue) => {
-            if (issue.code === "unrecognized_keys") {
-                return withFix(
-                    `${what} has unknown propert${issue.keys.length === 1 ? "y" : "ies"} ${issue.keys.map((k) => `'${k}'`).join(", ")}`,
-                    `remove ${issue.keys.length === 1 ? "it" : "them"} or fix the spelling; ${what} accepts ${known}`,
-                );
-            }
-            if (issue.code === "invalid_type") {
-                return issue.input === undefined
-                    ? withFix(`${what} is required`, `set ${what} to an object with ${known}`)
-                    : withFix(`${what} must be an object`, `write an object with ${known}`);
-            }
-            return undefined;
-        },
-    });
+    return str(what, example).pipe(inner);
 }
 
 const name = (what: string, example: string) => text(what, `"${example}"`, iosObjectName(what));
 const ipv4 = (what: string) => text(what, `"203.0.113.7"`, ipv4Address(what));
 const mask = (what: string) => text(what, `"255.255.255.0"`, ipv4Mask(what));
 const vrfName = (what: string) => text(what, `"INTERNET"`, iosObjectName(what));
-
-/** Adds an issue to every key of `present` beyond the first, and one at `path` when none is set. */
-function exactlyOne(what: string, value: Record<string, unknown>, keys: string[], ctx: z.RefinementCtx, fix: string) {
-    const present = keys.filter((k) => value[k] !== undefined);
-    if (present.length === 0) {
-        ctx.addIssue({ code: "custom", path: [], message: withFix(`${what} has none of ${keys.join(", ")}`, fix) });
-    } else if (present.length > 1) {
-        ctx.addIssue({
-            code: "custom",
-            path: [present[1]],
-            message: withFix(`${what} sets ${present.join(" and ")}, but takes exactly one of them`, `keep only one of ${present.join(", ")}`),
-        });
-    }
-}
 
 /** An IKE identity: exactly one of address, fqdn, email, keyId (IOS `address`, `fqdn`, `email`, `key-id`). */
 function identity(what: string) {
@@ -122,10 +64,9 @@ function identity(what: string) {
 // ---------------------------------------------------------------------------------------------
 // Algorithms
 
-export const IKE_ENCRYPTIONS = ["aes-cbc-128", "aes-cbc-192", "aes-cbc-256", "aes-gcm-128", "aes-gcm-256"] as const;
-export const IKE_HASHES = ["sha1", "sha256", "sha384", "sha512"] as const;
-/** Diffie-Hellman groups accepted: MODP 2048/3072/4096, ECP 256/384/521, MODP 2048 with 256-bit subgroup. */
-export const DH_GROUPS = [14, 15, 16, 19, 20, 21, 24] as const;
+// The accepted names are algorithms.ts's table, shared with the strongSwan schema: DH groups are
+// MODP 2048/3072/4096, ECP 256/384/521 and MODP 2048 with 256-bit subgroup.
+
 const WEAK_DH_GROUPS: Record<number, string> = { 1: "768-bit MODP", 2: "1024-bit MODP", 5: "1536-bit MODP" };
 
 function dhGroup(what: string) {
@@ -147,19 +88,6 @@ function dhGroup(what: string) {
     });
 }
 
-function noDuplicates<T>(what: string, key: (v: T) => string = (v) => JSON.stringify(v)) {
-    return (values: T[] | undefined, ctx: z.RefinementCtx) => {
-        const seen = new Set<string>();
-        (values ?? []).forEach((v, i) => {
-            const k = key(v);
-            if (seen.has(k)) {
-                ctx.addIssue({ code: "custom", path: [i], message: withFix(`${what} lists ${k} twice`, "remove the duplicate") });
-            }
-            seen.add(k);
-        });
-    };
-}
-
 const isGcm = (e: string) => e.startsWith("aes-gcm");
 
 // ---------------------------------------------------------------------------------------------
@@ -172,11 +100,11 @@ export const ikeV2ProposalSchema = strict("IkeV2Proposal", {
         .describe(
             "Encryption algorithms in order of preference (IOS `encryption aes-cbc-256 ...`). AES-CBC and AES-GCM cannot be mixed in one proposal.",
         ),
-    integrity: list("integrity", oneOf("integrity", IKE_HASHES), 0, 4, `["sha256"]`)
+    integrity: list("integrity", oneOf("integrity", IKE_INTEGRITIES), 0, 4, `["sha256"]`)
         .superRefine(noDuplicates("integrity"))
         .optional()
         .describe("Integrity algorithms (IOS `integrity sha256 ...`). Required with AES-CBC, not allowed with AES-GCM."),
-    prf: list("prf", oneOf("prf", IKE_HASHES), 0, 4, `["sha384"]`)
+    prf: list("prf", oneOf("prf", IKE_PRFS), 0, 4, `["sha384"]`)
         .superRefine(noDuplicates("prf"))
         .optional()
         .describe("Pseudo-random functions (IOS `prf sha384 ...`). Required with AES-GCM; optional with AES-CBC, where it follows integrity."),
@@ -440,12 +368,8 @@ export const ikeV2ProfileSchema = strict("IkeV2Profile", {
 // ---------------------------------------------------------------------------------------------
 // crypto ipsec transform-set
 
-/**
- * ESP encryption as one word: `esp-aes-128` stands for IOS's `esp-aes 128`, `esp-gcm-256` for
- * `esp-gcm 256` (a flat enum reads better in Pulumi programs than a pair).
- */
-export const ESP_ENCRYPTIONS = ["esp-aes-128", "esp-aes-192", "esp-aes-256", "esp-gcm-128", "esp-gcm-256"] as const;
-export const ESP_INTEGRITIES = ["esp-sha-hmac", "esp-sha256-hmac", "esp-sha384-hmac", "esp-sha512-hmac"] as const;
+// ESP encryption is one word (algorithms.ts): `esp-aes-128` stands for IOS's `esp-aes 128`,
+// `esp-gcm-256` for `esp-gcm 256` (a flat enum reads better in Pulumi programs than a pair).
 
 export const ipsecTransformSetSchema = strict("IpsecTransformSet", {
     name: name("name", "TS-AES256").describe("Transform set name (IOS `crypto ipsec transform-set NAME ...`)."),

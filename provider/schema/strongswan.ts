@@ -20,78 +20,28 @@ import {
     ikeProposalToStrongSwan,
     parseStrongSwanProposal,
 } from "../algorithms";
-import { email, fqdn, isFqdn, isIpv4, isIpv6, ipv4ToNumber, keyId, prefixLengthToMask, withFix } from "./common";
+import {
+    email,
+    exactlyOne,
+    fqdn,
+    int,
+    isFqdn,
+    isIpv4,
+    isIpv6,
+    ipv4ToNumber,
+    keyId,
+    list,
+    noDuplicates,
+    oneOf,
+    prefixLengthToMask,
+    str,
+    strict,
+    typeError,
+    withFix,
+} from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
-
-function typeError(what: string, expected: string, example: string) {
-    return (issue: { input?: unknown }) =>
-        issue.input === undefined
-            ? withFix(`${what} is required`, `set ${what}, e.g. ${example}`)
-            : withFix(`${what} must be ${expected}`, `write it like ${example}`);
-}
-
-function str(what: string, example: string) {
-    return z.string({ error: typeError(what, "a string", example) });
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(what: string, values: T) {
-    const list = values.map((v) => `"${v}"`).join(", ");
-    return z.enum(values, {
-        error: (issue) =>
-            issue.input === undefined
-                ? withFix(`${what} is required`, `set it to one of ${list}`)
-                : withFix(`${what} is not one of the accepted values`, `use one of ${list}`),
-    });
-}
-
-function list<T extends z.ZodType>(what: string, item: T, min: number, max: number, example: string) {
-    return z
-        .array(item, { error: typeError(what, "a list", example) })
-        .min(min, { error: withFix(`${what} needs at least ${min} entr${min === 1 ? "y" : "ies"}`, `write it like ${example}`) })
-        .max(max, { error: withFix(`${what} has more than ${max} entries`, "remove some") });
-}
-
-function strict<S extends z.ZodRawShape>(what: string, shape: S) {
-    const known = Object.keys(shape).join(", ");
-    return z.strictObject(shape, {
-        error: (issue) => {
-            if (issue.code === "unrecognized_keys") {
-                return withFix(
-                    `${what} has unknown propert${issue.keys.length === 1 ? "y" : "ies"} ${issue.keys.map((k) => `'${k}'`).join(", ")}`,
-                    `remove ${issue.keys.length === 1 ? "it" : "them"} or fix the spelling; ${what} accepts ${known}`,
-                );
-            }
-            if (issue.code === "invalid_type") {
-                return issue.input === undefined
-                    ? withFix(`${what} is required`, `set ${what} to an object with ${known}`)
-                    : withFix(`${what} must be an object`, `write an object with ${known}`);
-            }
-            return undefined;
-        },
-    });
-}
-
-function int(what: string, min: number, max: number, example: number) {
-    const range = withFix(`${what} must be a whole number from ${min} to ${max}`, `use e.g. ${example}`);
-    return z
-        .number({ error: typeError(what, "a number", String(example)) })
-        .int({ error: range })
-        .min(min, { error: range })
-        .max(max, { error: range });
-}
-
-function noDuplicates(what: string) {
-    return (values: unknown[], ctx: z.RefinementCtx) => {
-        const seen = new Set<string>();
-        values.forEach((v, i) => {
-            const k = JSON.stringify(v);
-            if (seen.has(k)) ctx.addIssue({ code: "custom", path: [i], message: withFix(`${what} lists ${k} twice`, "remove the duplicate") });
-            seen.add(k);
-        });
-    };
-}
 
 /**
  * A swanctl section name (connection or child): swanctl.conf refuses `. , : { } = " #` and white
@@ -171,19 +121,9 @@ function identity(what: string) {
             })
             .optional()
             .describe("Opaque key-id identity (swanctl `id = keyid:site-b`, ID_KEY_ID; IOS `identity local key-id`)."),
-    }).superRefine((v, ctx) => {
-        const present = (["address", "fqdn", "email", "keyId"] as const).filter((k) => v[k] !== undefined);
-        if (present.length !== 1) {
-            ctx.addIssue({
-                code: "custom",
-                path: present.length ? [present[1]] : [],
-                message: withFix(
-                    present.length ? `${what} sets ${present.join(" and ")}, but takes exactly one of them` : `${what} has none of address, fqdn, email, keyId`,
-                    `set exactly one, e.g. ${what}: { address: "203.0.113.7" }`,
-                ),
-            });
-        }
-    });
+    }).superRefine((v, ctx) =>
+        exactlyOne(what, v, ["address", "fqdn", "email", "keyId"], ctx, `set exactly one, e.g. ${what}: { address: "203.0.113.7" }`),
+    );
 }
 
 export type Identity = { address?: string; fqdn?: string; email?: string; keyId?: string };
