@@ -3,10 +3,11 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Client, ClientChannel, utils } from "ssh2";
+import { Client, ClientChannel } from "ssh2";
 import { IosEmulator, IosEmulatorOptions, startIosEmulator } from "../../emulator/ios/server";
+import { ed25519KeyPair } from "../helpers/keys";
 
-export const HOST_KEY = utils.generateKeyPairSync("ed25519").private;
+export const HOST_KEY = ed25519KeyPair().private;
 
 const tempDirs: string[] = [];
 process.on("exit", () => tempDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -1,7 +1,7 @@
 /** Starts an in-process IOS emulator and builds provider inputs that point at it. */
 import { createHash } from "crypto";
-import { utils } from "ssh2";
 import { IosEmulator, IosEmulatorOptions, startIosEmulator } from "../../emulator/ios/server";
+import { ed25519KeyPair } from "./keys";
 
 export const PASSWORD = "Lab-Login-Pw-91";
 export const ENABLE_SECRET = "Lab-Enable-Secret-77";
@@ -22,7 +22,7 @@ export function fingerprintOf(publicKeyLine: string): string {
 }
 
 export async function startRouter(extra: Partial<IosEmulatorOptions> = {}): Promise<EmulatedRouter> {
-    const keys = utils.generateKeyPairSync("ed25519");
+    const keys = ed25519KeyPair();
     const received: string[] = [];
     const emulator = await startIosEmulator({
         hostname: "home",

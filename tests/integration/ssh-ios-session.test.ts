@@ -1,12 +1,12 @@
 /** IosCliSession (through SshPool) against the IOS-XE emulator. */
 import assert from "assert";
 import { createHash } from "crypto";
-import { utils } from "ssh2";
 import { IosEmulator, startIosEmulator } from "../../emulator/ios/server";
 import { iosConnectionSchema } from "../../provider/schema/device";
 import { DeviceError } from "../../provider/ssh/errors";
 import { IosCliSession } from "../../provider/ssh/ios-session";
 import { SshPool } from "../../provider/ssh/pool";
+import { ed25519KeyPair } from "../helpers/keys";
 
 const PASSWORD = "Emu-Login-Pw-5";
 const ENABLE = "Emu-Enable-6";
@@ -25,7 +25,7 @@ describe("ssh IosCliSession against the IOS emulator", function () {
     const log: string[] = [];
 
     before(async () => {
-        const keys = utils.generateKeyPairSync("ed25519");
+        const keys = ed25519KeyPair();
         hostKey = fingerprintOf(keys.public);
         emulator = await startIosEmulator({
             hostname: "edge1",

@@ -7,11 +7,12 @@
 import assert from "assert";
 import { createHash } from "crypto";
 import { AddressInfo } from "net";
-import { Server, ServerChannel, utils } from "ssh2";
+import { Server, ServerChannel } from "ssh2";
 import { iosConnectionSchema } from "../../provider/schema/device";
 import { DeviceError } from "../../provider/ssh/errors";
 import { IosCliSession } from "../../provider/ssh/ios-session";
 import { SshPool } from "../../provider/ssh/pool";
+import { ed25519KeyPair } from "../helpers/keys";
 
 const PASSWORD = "Term-Pw-1";
 const ENABLE = "Term-Enable-2";
@@ -30,7 +31,7 @@ type Script = (line: string, state: { mode: string; privileged: boolean }) => st
 const SHOW_RUN = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
 
 async function startTerminal(script: Script): Promise<Terminal> {
-    const keys = utils.generateKeyPairSync("ed25519");
+    const keys = ed25519KeyPair();
     const blob = Buffer.from(keys.public.split(" ")[1], "base64");
     const hostKey = "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
     const received: string[] = [];

@@ -9,6 +9,7 @@ import { DeviceError } from "../../provider/ssh/errors";
 import { HostSession } from "../../provider/ssh/host-session";
 import { SshPool } from "../../provider/ssh/pool";
 import { freePort, Sshd, startSshd } from "../helpers/sshd";
+import { ed25519KeyPair } from "../helpers/keys";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -148,8 +149,7 @@ describe("ssh pool", function () {
     });
 
     it("does not retry a refused login, and names the fix", async () => {
-        const { utils } = await import("ssh2");
-        const stranger = utils.generateKeyPairSync("ed25519").private;
+        const stranger = ed25519KeyPair().private;
         const c = conn({ connectRetries: 3 });
         await assert.rejects(pool.withDevice(c, { privateKey: stranger }, async () => "never"), /refused the login.*Fix: check username/);
         assert.strictEqual(pool.stats(c).connectAttempts, 1);
