@@ -27,17 +27,38 @@ function maskedLines(text: string): string[] {
     return text.split("\n").filter((l) => l.trim() !== "").map((l) => l.replace(SECRET_LINE, "$1*****"));
 }
 
-export class StrongSwanDriver implements PlatformDriver<StrongSwanConnectionModel> {
-    private readonly device: string;
+/** What every driver for a strongSwan host shares: the device, its lock-held session, redaction. */
+export abstract class StrongSwanHostDriver {
+    protected readonly device: string;
 
     constructor(
-        private readonly connection: HostConnection,
+        protected readonly connection: HostConnection,
         private readonly credentials: Credentials,
         private readonly secrets: string[],
     ) {
         this.device = deviceLabel(connection);
     }
 
+    protected redacted(text: string): string {
+        return redact(text, this.secrets);
+    }
+
+    /** Runs fn with a host session on the device, under the device lock. */
+    protected inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
+        return SshPool.shared.withDevice(this.connection, this.credentials, (client) =>
+            fn(
+                new HostSession(client, {
+                    device: this.device,
+                    sudo: this.connection.sudo,
+                    commandTimeoutMs: this.connection.commandTimeoutMs,
+                    secrets: this.secrets,
+                }),
+            ),
+        );
+    }
+}
+
+export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDriver<StrongSwanConnectionModel> {
     private fileOf(name: string): string {
         return path.posix.join(this.connection.swanctlDir, "conf.d", connectionFileName(name));
     }
@@ -189,31 +210,4 @@ export class StrongSwanDriver implements PlatformDriver<StrongSwanConnectionMode
         const parsed = parseConnectionFile(text, name)!;
         return { model: parsed.model, config: maskedLines(text), unmanaged: parsed.unknownKeys, loaded, file };
     }
-
-    private redacted(text: string): string {
-        return redact(text, this.secrets);
-    }
-
-    private inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
-        return withHostSession(this.connection, this.credentials, this.secrets, fn);
-    }
-}
-
-/** Runs fn with a host session on the device, under the device lock. */
-export function withHostSession<T>(
-    connection: HostConnection,
-    credentials: Credentials,
-    secrets: string[],
-    fn: (host: HostSession) => Promise<T>,
-): Promise<T> {
-    return SshPool.shared.withDevice(connection, credentials, (client) =>
-        fn(
-            new HostSession(client, {
-                device: deviceLabel(connection),
-                sudo: connection.sudo,
-                commandTimeoutMs: connection.commandTimeoutMs,
-                secrets,
-            }),
-        ),
-    );
 }

@@ -3,13 +3,11 @@
  * CHILD_SA when it is not installed, waits for it, and optionally pings through it, checking that
  * the SA's packet counters grow. Configures nothing, so there is nothing to roll back.
  */
-import { Credentials, deviceLabel, HostConnection } from "../schema/device";
 import { StrongSwanTunnelCheckModel } from "../schema/tunnel-check";
 import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swanctl-output";
-import { redact } from "../ssh/errors";
 import { HostSession } from "../ssh/host-session";
 import { ApplyError, ObjectState, PlatformDriver } from "./driver";
-import { withHostSession } from "./strongswan-driver";
+import { StrongSwanHostDriver } from "./strongswan-driver";
 
 export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
     established: boolean;
@@ -31,17 +29,7 @@ const HINTS: Array<[RegExp, string]> = [
     [/retransmit|timeout|peer not responding|giving up/i, "the peer does not answer IKE: check reachability of UDP 500/4500 and that it has a matching connection"],
 ];
 
-export class StrongSwanTunnelProber implements PlatformDriver<StrongSwanTunnelCheckModel> {
-    private readonly device: string;
-
-    constructor(
-        private readonly connection: HostConnection,
-        private readonly credentials: Credentials,
-        private readonly secrets: string[],
-    ) {
-        this.device = deviceLabel(connection);
-    }
-
+export class StrongSwanTunnelProber extends StrongSwanHostDriver implements PlatformDriver<StrongSwanTunnelCheckModel> {
     async read(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
         return this.inSession(async (host) => this.stateOf(model, await this.live(host, model)));
     }
@@ -108,14 +96,6 @@ export class StrongSwanTunnelProber implements PlatformDriver<StrongSwanTunnelCh
     private hint(output: string): string {
         const found = HINTS.find(([pattern]) => pattern.test(output));
         return found ? `Fix: ${found[1]}. ` : "";
-    }
-
-    private redacted(text: string): string {
-        return redact(text, this.secrets);
-    }
-
-    private inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
-        return withHostSession(this.connection, this.credentials, this.secrets, fn);
     }
 }
 

@@ -5,59 +5,21 @@
  */
 import * as assert from "assert";
 import { handlersFor } from "../../provider/dynamic/handlers";
-import { ResourceKind } from "../../provider/dynamic/specs";
+import { KIND_SPECS, ResourceKind } from "../../provider/dynamic/specs";
+import { IOS_KINDS, storyInputs } from "../fixtures/ios/story-hub";
 import { SshPool } from "../../provider/ssh/pool";
 import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
 
-const VPS_PSK = "Vps-Psk-Secret-4242";
-const PARENTS_PSK = "Parents-Psk-Secret-1717";
-
 type Props = Record<string, unknown>;
 
+/** The story's hub objects (tests/fixtures/ios/story-hub.ts), first of each kind, as transport inputs. */
 function storyObjects(): Array<[ResourceKind, Props]> {
-    return [
-        ["IkeV2Proposal", { name: "PROP-AES256", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }],
-        ["IkeV2Policy", { name: "POL-1", proposals: ["PROP-AES256"] }],
-        [
-            "IkeV2Keyring",
-            {
-                name: "KR",
-                peers: [
-                    { name: "vps", address: "203.0.113.7" },
-                    { name: "parents", address: "192.0.2.50" },
-                ],
-                preSharedKeys: { vps: { preSharedKey: VPS_PSK }, parents: { preSharedKey: PARENTS_PSK } },
-            },
-        ],
-        [
-            "IkeV2Profile",
-            {
-                name: "PROF-VPS",
-                matchIdentityRemote: [{ address: "203.0.113.7" }],
-                identityLocal: { address: "198.51.100.1" },
-                authentication: { local: "pre-share", remote: "pre-share" },
-                keyring: "KR",
-                dpd: { interval: 10, retry: 2, mode: "periodic" },
-            },
-        ],
-        ["IpsecTransformSet", { name: "TS-AES256", encryption: "esp-aes-256", integrity: "esp-sha256-hmac", mode: "tunnel" }],
-        ["IpsecProfile", { name: "IPSEC-VPS", transformSets: ["TS-AES256"], ikev2Profile: "PROF-VPS", pfsGroup: 14 }],
-        [
-            "TunnelInterface",
-            {
-                number: 1,
-                description: "to the VPS",
-                ipAddress: { address: "172.16.0.1", mask: "255.255.255.252" },
-                tunnelSource: "GigabitEthernet1",
-                tunnelDestination: "203.0.113.7",
-                protectionProfile: "IPSEC-VPS",
-                ipMtu: 1400,
-                tcpAdjustMss: 1360,
-                routes: [{ destination: "10.2.0.0/24" }],
-            },
-        ],
-    ];
+    return IOS_KINDS.map((kind) => [kind, KIND_SPECS[kind].fromModel(structuredClone(storyInputs[kind][0]) as Props)]);
 }
+
+const keyringPeers = storyInputs.IkeV2Keyring[0].peers;
+const VPS_PSK = keyringPeers[0].preSharedKey;
+const PARENTS_PSK = keyringPeers[1].preSharedKey;
 
 describe("IOS resources over SSH against the emulator", function () {
     this.timeout(60000);
