@@ -97,6 +97,11 @@ ensure_network() {
         # Management replies never enter a tunnel, whatever routes charon installs in table 220.
         ensure_rule "$ns" 100 to "$MGMT_NET" lookup main
         ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+        # An IOS site is a router: the hub (home) forwards LAN traffic from one tunnel into another
+        # (in on ipsec0, out on ipsec0). strongSwan sites are hosts and do not forward.
+        if [ "${KIND[$site]}" = ios ]; then
+            ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+        fi
         ip route replace "${WAN[$site]}/32" via "$MGMT_INET" dev "$MGMT_LINK"
     done
 }

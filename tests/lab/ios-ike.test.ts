@@ -380,8 +380,251 @@ secrets {
             const back = await labExec("parents", "ping", "-c3", "-i0.2", "-W2", "-I", parents.lanAddress, home.lanAddress);
             assert.strictEqual(back.code, 0, back.stdout + back.stderr);
             const sa = await iosShow(parents, "show crypto ipsec sa");
-            assert.match(sa, /local {2}ident \(addr\/mask\/prot\/port\): \(0\.0\.0\.0\/0\.0\.0\.0\/0\/0\)/);
+            // Each side proposes 0/0 <-> its routed prefix and the other narrows the 0/0 (README).
+            assert.match(sa, /local {2}ident \(addr\/mask\/prot\/port\): \(10\.3\.0\.0\/255\.255\.255\.0\/0\/0\)/);
+            assert.match(sa, /remote ident \(addr\/mask\/prot\/port\): \(10\.1\.0\.0\/255\.255\.255\.0\/0\/0\)/);
             assert.ok(counters(sa).decaps >= 3, sa);
+        });
+    });
+
+    describe("the story's hub: home with Tunnel1 to vps and Tunnel2 to parents", () => {
+        const CONN = "iosthub";
+        const FILE = `/etc/swanctl/conf.d/${CONN}.conf`;
+        // One key per peer: the keyring must pick each by the peer's address (the labels are names).
+        const KEY_VPS = "ikt" + randomBytes(12).toString("hex");
+        const KEY_PARENTS = "ikt" + randomBytes(12).toString("hex");
+        const net = (lan: string) => lan.split("/")[0];
+        let homeBefore = "";
+        let parentsBefore = "";
+
+        // vps reaches both LANs behind the hub through its one tunnel to home.
+        const vpsConf = `connections {
+    ${CONN} {
+        version = 2
+        local_addrs = ${vps.wan}
+        remote_addrs = ${home.wan}
+        proposals = aes256-sha256-modp2048
+        local {
+            auth = psk
+            id = ${vps.wan}
+        }
+        remote {
+            auth = psk
+            id = ${home.wan}
+        }
+        children {
+            ${CONN} {
+                local_ts = ${vps.lan}
+                remote_ts = ${home.lan},${parents.lan}
+                esp_proposals = aes256-sha256-modp2048
+                start_action = trap
+            }
+        }
+    }
+}
+secrets {
+    ike-${CONN} {
+        id-local = ${vps.wan}
+        id-remote = ${home.wan}
+        secret = "${KEY_VPS}"
+    }
+}
+`;
+
+        /** An IKEv2 profile and IPsec profile per peer, as the story's operator typed them. */
+        function peerProfiles(local: string, name: string, remote: string): string[] {
+            return [
+                `crypto ikev2 profile IKT-PROF-${name}`,
+                ` match identity remote address ${remote} 255.255.255.255`,
+                ` identity local address ${local}`,
+                " authentication remote pre-share",
+                " authentication local pre-share",
+                " keyring local KR",
+                " dpd 10 2 periodic",
+                `crypto ipsec profile IKT-IPSEC-${name}`,
+                " set transform-set IKT-TS",
+                " set pfs group14",
+                ` set ikev2-profile IKT-PROF-${name}`,
+            ];
+        }
+
+        function vti(tunnel: string, address: string, remote: string, name: string): string[] {
+            return [
+                `interface ${tunnel}`,
+                ` ip address ${address} 255.255.255.252`,
+                " tunnel source GigabitEthernet1",
+                " tunnel mode ipsec ipv4",
+                ` tunnel destination ${remote}`,
+                ` tunnel protection ipsec profile IKT-IPSEC-${name}`,
+            ];
+        }
+
+        const common = [
+            "configure terminal",
+            "crypto ikev2 proposal IKT-PROP",
+            " encryption aes-cbc-256",
+            " integrity sha256",
+            " group 14",
+            "crypto ikev2 policy IKT-POL",
+            " proposal IKT-PROP",
+            "crypto ipsec transform-set IKT-TS esp-aes 256 esp-sha256-hmac",
+            " mode tunnel",
+        ];
+
+        const homeConfig = [
+            ...common,
+            "crypto ikev2 keyring KR",
+            " peer vps",
+            `  address ${vps.wan}`,
+            `  pre-shared-key ${KEY_VPS}`,
+            " peer parents",
+            `  address ${parents.wan}`,
+            `  pre-shared-key ${KEY_PARENTS}`,
+            ...peerProfiles(home.wan, "vps", vps.wan),
+            ...peerProfiles(home.wan, "parents", parents.wan),
+            ...vti("Tunnel1", "172.16.0.1", vps.wan, "vps"),
+            ...vti("Tunnel2", "172.16.0.5", parents.wan, "parents"),
+            `ip route ${net(vps.lan)} 255.255.255.0 Tunnel1`,
+            `ip route ${net(parents.lan)} 255.255.255.0 Tunnel2`,
+            "end",
+        ];
+
+        const parentsConfig = [
+            ...common,
+            "crypto ikev2 keyring KR",
+            " peer home",
+            `  address ${home.wan}`,
+            `  pre-shared-key ${KEY_PARENTS}`,
+            ...peerProfiles(parents.wan, "home", home.wan),
+            ...vti("Tunnel1", "172.16.0.6", home.wan, "home"),
+            `ip route ${net(home.lan)} 255.255.255.0 Tunnel1`,
+            `ip route ${net(vps.lan)} 255.255.255.0 Tunnel1`,
+            "end",
+        ];
+
+        const uncommon = [
+            "no crypto ipsec transform-set IKT-TS",
+            "no crypto ikev2 keyring KR",
+            "no crypto ikev2 policy IKT-POL",
+            "no crypto ikev2 proposal IKT-PROP",
+            "end",
+        ];
+
+        async function cleanUp(): Promise<void> {
+            await ios(home, [
+                "configure terminal",
+                `no ip route ${net(vps.lan)} 255.255.255.0 Tunnel1`,
+                `no ip route ${net(parents.lan)} 255.255.255.0 Tunnel2`,
+                "no interface Tunnel1",
+                "no interface Tunnel2",
+                "no crypto ipsec profile IKT-IPSEC-vps",
+                "no crypto ipsec profile IKT-IPSEC-parents",
+                "no crypto ikev2 profile IKT-PROF-vps",
+                "no crypto ikev2 profile IKT-PROF-parents",
+                ...uncommon,
+            ]);
+            await ios(parents, [
+                "configure terminal",
+                `no ip route ${net(home.lan)} 255.255.255.0 Tunnel1`,
+                `no ip route ${net(vps.lan)} 255.255.255.0 Tunnel1`,
+                "no interface Tunnel1",
+                "no crypto ipsec profile IKT-IPSEC-home",
+                "no crypto ikev2 profile IKT-PROF-home",
+                ...uncommon,
+            ]);
+            await sshHost(vps, `swanctl --terminate --ike ${CONN} >/dev/null 2>&1; rm -f ${FILE}; swanctl --load-all >/dev/null 2>&1; true`);
+            await settled("home", "Tunnel1");
+            await settled("home", "Tunnel2");
+            await settled("parents", "Tunnel1");
+        }
+
+        before(async () => {
+            homeBefore = await iosShow(home, "show running-config");
+            parentsBefore = await iosShow(parents, "show running-config");
+            const put = await sshHost(vps, `umask 077; cat > ${FILE} && swanctl --load-all 2>/dev/null`, vpsConf);
+            assert.strictEqual(put.code, 0, put.stderr);
+            assert.match(put.stdout, new RegExp(`loaded connection '${CONN}'`));
+        });
+        after(async () => {
+            await cleanUp();
+            const body = (t: string) => t.replace(/^[\s\S]*?\n!\n/, "").replace(/#\s*$/, "");
+            assert.strictEqual(body(await iosShow(home, "show running-config")), body(homeBefore), "home's running-config differs from before the test");
+            assert.strictEqual(body(await iosShow(parents, "show running-config")), body(parentsBefore), "parents' running-config differs from before the test");
+            const left = await sshHost(vps, `test -e ${FILE}; echo $?`);
+            assert.strictEqual(left.stdout.trim(), "1", `${FILE} is still on vps`);
+        });
+
+        /** `show crypto ipsec sa`'s block of one tunnel interface. */
+        const block = (text: string, tunnel: string) => text.split(/\ninterface: /).find((b) => b.startsWith(`${tunnel}\n`)) ?? "";
+        const iosCounters = async (h: LabHost, tunnel: string) => counters(block(await iosShow(h, "show crypto ipsec sa"), tunnel));
+        const vpsCounters = async () => {
+            const raw = (await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`)).stdout;
+            const sum = (k: string) => [...raw.matchAll(new RegExp(`${k}=(\\d+)`, "g"))].reduce((a, m) => a + Number(m[1]), 0);
+            return { in: sum("packets-in"), out: sum("packets-out") };
+        };
+        const ping = (site: string, from: string, to: string) => labExec(site, "ping", "-c3", "-i0.2", "-W2", "-I", from, to);
+
+        it("the story's hub: all three LANs reach each other through home", async () => {
+            await ios(home, homeConfig);
+            await ios(parents, parentsConfig);
+            for (const [h, site] of [[home, "home"], [parents, "parents"]] as const)
+                await waitFor(`IKE READY on ${site}`, async () => {
+                    const s = await iosShow(h, "show crypto ikev2 sa");
+                    return (s.match(/READY/g) ?? []).length >= (site === "home" ? 2 : 1) ? true : undefined;
+                });
+            // Each keyring peer's key was picked by address: two tunnels, two different keys.
+            const conf = (await labExec("home", "cat", "/etc/swanctl/conf.d/ios-emulator.conf")).stdout;
+            assert.ok(conf.includes(KEY_VPS) && conf.includes(KEY_PARENTS), "home's charon lacks a key");
+            assert.match(conf, /remote_ts = 10\.2\.0\.0\/24\n/);
+            assert.match(conf, /remote_ts = 10\.3\.0\.0\/24\n/);
+
+            const homeT1 = await iosCounters(home, "Tunnel1");
+            const homeT2 = await iosCounters(home, "Tunnel2");
+            const parentsT1 = await iosCounters(parents, "Tunnel1");
+            const vpsBefore = await vpsCounters();
+
+            // home <-> vps and home <-> parents: each tunnel by itself (the first may wait for its CHILD_SA).
+            for (const [site, from, to] of [
+                ["home", home.lanAddress, vps.lanAddress],
+                ["home", home.lanAddress, parents.lanAddress],
+            ] as const)
+                await waitFor(`ping ${from} -> ${to}`, async () => ((await ping(site, from, to)).code === 0 ? true : undefined));
+            for (const [site, from, to] of [
+                ["vps", vps.lanAddress, home.lanAddress],
+                ["parents", parents.lanAddress, home.lanAddress],
+                // Through the hub: in on one tunnel, forwarded by home, out on the other.
+                ["parents", parents.lanAddress, vps.lanAddress],
+                ["vps", vps.lanAddress, parents.lanAddress],
+            ] as const) {
+                const r = await ping(site, from, to);
+                assert.strictEqual(r.code, 0, `${site}: ping -I ${from} ${to}\n${r.stdout}${r.stderr}`);
+                assert.match(r.stdout, /3 received/);
+            }
+
+            // Each direction of the transit pings passed home's two tunnels; parents and vps saw them too.
+            const homeT1After = await iosCounters(home, "Tunnel1");
+            const homeT2After = await iosCounters(home, "Tunnel2");
+            const parentsT1After = await iosCounters(parents, "Tunnel1");
+            const vpsAfter = await vpsCounters();
+            const grew = (what: string, a: number, b: number, by: number) => assert.ok(b >= a + by, `${what}: ${a} -> ${b}`);
+            // home<->vps 6 echo requests + replies, transit 6 more each way.
+            grew("home Tunnel1 encaps", homeT1.encaps, homeT1After.encaps, 12);
+            grew("home Tunnel1 decaps", homeT1.decaps, homeT1After.decaps, 12);
+            grew("home Tunnel2 encaps", homeT2.encaps, homeT2After.encaps, 12);
+            grew("home Tunnel2 decaps", homeT2.decaps, homeT2After.decaps, 12);
+            grew("parents Tunnel1 encaps", parentsT1.encaps, parentsT1After.encaps, 12);
+            grew("parents Tunnel1 decaps", parentsT1.decaps, parentsT1After.decaps, 12);
+            grew("vps packets-out", vpsBefore.out, vpsAfter.out, 12);
+            grew("vps packets-in", vpsBefore.in, vpsAfter.in, 12);
+
+            // What was negotiated shows as idents: home's tunnels lead to one LAN each; parents
+            // reaches home's LAN and vps's LAN through its one tunnel.
+            const homeSa = await iosShow(home, "show crypto ipsec sa");
+            assert.match(block(homeSa, "Tunnel1"), /remote ident \(addr\/mask\/prot\/port\): \(10\.2\.0\.0\/255\.255\.255\.0\/0\/0\)/);
+            assert.match(block(homeSa, "Tunnel2"), /remote ident \(addr\/mask\/prot\/port\): \(10\.3\.0\.0\/255\.255\.255\.0\/0\/0\)/);
+            const parentsSa = block(await iosShow(parents, "show crypto ipsec sa"), "Tunnel1");
+            assert.match(parentsSa, /remote ident \(addr\/mask\/prot\/port\): \(10\.1\.0\.0\/255\.255\.255\.0\/0\/0\)/);
+            assert.match(parentsSa, /remote ident \(addr\/mask\/prot\/port\): \(10\.2\.0\.0\/255\.255\.255\.0\/0\/0\)/);
         });
     });
 });

@@ -48,6 +48,7 @@ export class IkeAgent {
     debugOn = false;
     private readonly debugLines: string[] = [];
     private readonly installedRoutes = new Set<string>();
+    private readonly installedAnchors = new Set<string>();
     private chain: Promise<void> = Promise.resolve();
     private logRelay?: ChildProcess;
     tunnels: TunnelPlan[] = [];
@@ -94,6 +95,8 @@ export class IkeAgent {
             for (const l of t.debug) this.debug(l);
             const before = new Set(this.tunnels.map((x) => x.name));
             this.tunnels = t.tunnels;
+            // Before charon loads (start_action = start initiates at once): its transit CHILD_SAs need them.
+            await this.syncAnchors(t.anchors.filter((a) => a !== this.opts.lanAddress));
             await this.writeConf(t.conf);
             const loaded = await run("swanctl", ["--load-all", "--noprompt"]);
             if (loaded.code !== 0) this.log?.(`ike: swanctl --load-all failed: ${loaded.stderr.trim() || loaded.stdout.trim()}`);
@@ -140,6 +143,20 @@ export class IkeAgent {
             if (wanted.includes(prefix)) continue;
             await run("ip", ["route", "del", prefix, "dev", dev]);
             this.installedRoutes.delete(prefix);
+        }
+    }
+
+    /** The hub's anchor addresses on `lo` (translate.ts): added and removed with the routes that need them. */
+    private async syncAnchors(wanted: string[]): Promise<void> {
+        for (const a of wanted) {
+            const r = await run("ip", ["addr", "replace", `${a}/32`, "dev", "lo"]);
+            if (r.code === 0) this.installedAnchors.add(a);
+            else this.log?.(`ike: ip addr replace ${a}/32 dev lo failed: ${r.stderr.trim()}`);
+        }
+        for (const a of [...this.installedAnchors]) {
+            if (wanted.includes(a)) continue;
+            await run("ip", ["addr", "del", `${a}/32`, "dev", "lo"]);
+            this.installedAnchors.delete(a);
         }
     }
 

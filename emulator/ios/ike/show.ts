@@ -71,6 +71,14 @@ function ident(ts: string | undefined): string {
     return `(${addr}/${dotted}/0/0)`;
 }
 
+/**
+ * The ident lines of what was negotiated: one per selector. IOS's VTI shows one 0/0 pair; the
+ * emulator proposes the routed prefixes (README) and a peer may narrow to several subnets.
+ */
+function idents(side: "local " | "remote", ts: string[]): string[] {
+    return (ts.length ? ts : [undefined]).map((t) => `   ${side} ident (addr/mask/prot/port): ${ident(t)}`);
+}
+
 function spi(hex: string): string {
     return `0x${hex.toUpperCase()}(${parseInt(hex, 16)})`;
 }
@@ -107,8 +115,8 @@ export async function showIpsecSa(agent: IkeAgent | undefined, c: RunningConfig)
             `    Crypto map tag: ${tag}, local addr ${t.local}`,
             "",
             "   protected vrf: (none)",
-            `   local  ident (addr/mask/prot/port): ${ident(strs(first?.["local-ts"])[0])}`,
-            `   remote ident (addr/mask/prot/port): ${ident(strs(first?.["remote-ts"])[0])}`,
+            ...idents("local ", strs(first?.["local-ts"])),
+            ...idents("remote", strs(first?.["remote-ts"])),
             `   current_peer ${t.remote} port 500`,
             "     PERMIT, flags={origin_is_acl,}",
             `    #pkts encaps: ${encaps}, #pkts encrypt: ${encaps}, #pkts digest: ${encaps}`,
