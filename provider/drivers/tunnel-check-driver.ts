@@ -55,7 +55,7 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
                         `${describe(tunnel)}. ${this.hint(initiateOutput)}swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}`,
                 );
             }
-            if (model.ping) await this.pingThrough(host, model, tunnel.child!);
+            if (model.ping) await this.pingThrough(host, model);
             return this.stateOf(model, await this.live(host, model));
         });
     }
@@ -64,18 +64,29 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
         // A check configures nothing on the host.
     }
 
-    private async pingThrough(host: HostSession, model: StrongSwanTunnelCheckModel, before: ChildSaSummary): Promise<void> {
+    /**
+     * Pings until every echo request is answered and the CHILD_SA counted the traffic both ways, or
+     * the timeout ends: behind a hub, the far tunnel may still be coming up when this one is.
+     */
+    private async pingThrough(host: HostSession, model: StrongSwanTunnelCheckModel): Promise<void> {
         const ping = model.ping!;
-        const r = await host.run(["ping", "-n", "-c", String(ping.count), "-W", "2", "-I", ping.source, ping.destination]);
-        const after = (await this.live(host, model)).child;
-        const sent = (after?.packetsOut ?? 0) - before.packetsOut;
-        const received = (after?.packetsIn ?? 0) - before.packetsIn;
-        if (r.code !== 0 || sent < ping.count || received < ping.count) {
-            throw new ApplyError(
-                `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
-                    `exited ${r.code}, the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each). ` +
-                    `Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
-            );
+        const deadline = Date.now() + model.timeoutSeconds * 1000;
+        for (;;) {
+            const before = (await this.live(host, model)).child;
+            const r = await host.run(["ping", "-n", "-c", String(ping.count), "-W", "2", "-I", ping.source, ping.destination]);
+            const after = (await this.live(host, model)).child;
+            const sameSa = before && after && before.uniqueId === after.uniqueId;
+            const sent = sameSa ? after.packetsOut - before.packetsOut : 0;
+            const received = sameSa ? after.packetsIn - before.packetsIn : 0;
+            if (r.code === 0 && sent >= ping.count && received >= ping.count) return;
+            if (Date.now() >= deadline) {
+                throw new ApplyError(
+                    `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
+                        `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
+                        `for ${model.timeoutSeconds} s. Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
+                );
+            }
+            await sleep(1000);
         }
     }
 

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseViciRaw, ViciMessage } from "../../../provider/strongswan/swanctl-output";
 import { RunningConfig } from "../config";
-import { translate, TunnelPlan } from "./translate";
+import { translate, Translation, TunnelPlan } from "./translate";
 
 export interface IkeOptions {
     enabled: boolean;
@@ -84,6 +84,9 @@ export class IkeAgent {
         }
     }
 
+    /** Per tunnel, the routes and anchors its current SA was negotiated with. */
+    private selectors = new Map<string, string>();
+
     /** Applies a running-config; calls are serialized, each sees the config as it was when called. */
     apply(config: RunningConfig): Promise<void> {
         const t = translate(config);
@@ -102,6 +105,15 @@ export class IkeAgent {
             if (loaded.code !== 0) this.log?.(`ike: swanctl --load-all failed: ${loaded.stderr.trim() || loaded.stdout.trim()}`);
             // IOS tears a tunnel's SAs down with its tunnel protection; strongSwan keeps them.
             for (const name of before) if (!t.tunnels.some((x) => x.name === name)) await this.terminate(name);
+            // The lab derives selectors from the routes (see README): when a tunnel's routes or the
+            // hub's anchors change, its SA was negotiated (or failed to install) for other
+            // selectors, so it is brought up again. Real IOS negotiates 0/0 and needs no such step.
+            const selectors = new Map(t.tunnels.map((x) => [x.name, selectorSignature(t, x.name)]));
+            for (const [name, signature] of selectors) {
+                const previous = this.selectors.get(name);
+                if (previous !== undefined && previous !== signature) await this.terminate(name);
+            }
+            this.selectors = selectors;
             await this.syncRoutes(t.routes.map((r) => r.prefix));
             await this.initiateIdle();
         });
@@ -221,4 +233,12 @@ export function iosDebugLine(line: string): string | undefined {
         return `IKEv2:${tag}:IPsec SA created for ${m[1]}: inbound spi 0x${m[2].toUpperCase()}, outbound spi 0x${m[3].toUpperCase()}`;
     if (/initiating IKE_SA/.test(line)) return `IKEv2:${tag}:Sending Packet [To ${/to (\S+)/.exec(line)?.[1] ?? "peer"}] Initiator SPI ... IKE_SA_INIT`;
     return undefined;
+}
+
+/** What a tunnel's negotiated selectors depend on in the lab: its routes and the hub's anchors. */
+function selectorSignature(t: Translation, tunnel: string): string {
+    return JSON.stringify({
+        routes: t.routes.filter((r) => r.tunnel === tunnel).map((r) => r.prefix).sort(),
+        anchors: [...t.anchors].sort(),
+    });
 }
