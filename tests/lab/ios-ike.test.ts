@@ -292,15 +292,17 @@ secrets {
             });
             assert.doesNotMatch(conf, /secret =/, "a key was handed to charon although no keyring peer matches the address");
             // vps initiates: home's charon (responder) finds no key and answers AUTHENTICATION_FAILED.
-            const init = await sshHost(vps, `swanctl --initiate --child ${CONN} --timeout 15 2>&1`);
-            assert.match(init.stdout, /AUTHENTICATION_FAILED/, init.stdout);
-            assert.match(init.stdout, /initiate failed/, init.stdout);
-            const sas = await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
-            assert.doesNotMatch(sas.stdout, /state=ESTABLISHED/);
+            // The debug relay subscribes to charon's log asynchronously, so an attempt made before it
+            // listens leaves no relayed line: every attempt must fail the same way; retry until relayed.
             const log = await waitFor("the debug lines", async () => {
+                const init = await sshHost(vps, `swanctl --initiate --child ${CONN} --timeout 15 2>&1`);
+                assert.match(init.stdout, /AUTHENTICATION_FAILED/, init.stdout);
+                assert.match(init.stdout, /initiate failed/, init.stdout);
+                const sas = await sshHost(vps, `swanctl --list-sas --ike ${CONN} --raw 2>/dev/null`);
+                assert.doesNotMatch(sas.stdout, /state=ESTABLISHED/);
                 const l = await iosShow(home, "show logging");
                 return /no matching pre-shared key for peer 203\.0\.113\.7/.test(l) && /Failed to locate an item in the database/.test(l) ? l : undefined;
-            });
+            }, 60000);
             assert.match(log, /peer 203\.0\.113\.7 is only a label/);
             // charon's own log, relayed while debugging: the responder found no key for vps's IKE_AUTH.
             assert.match(log, /Failed to locate an item in the database \(no matching pre-shared key for peer 203\.0\.113\.7\)/);
