@@ -9,6 +9,9 @@ KEYS="$LAB_DIR/keys"
 
 # Every namespace and every link in the main namespace starts with this, so `down` finds them all.
 PREFIX=ikl
+# A non-root login on the strongSwan sites that may run everything through `sudo -n`, to test the
+# provider's `sudo: true` path against real sudo.
+DEPLOY_USER=ikl-deploy
 INET_NS="$PREFIX-inet"
 # The main namespace reaches the "internet" over this veth (benchmark range, never routed).
 MGMT_LINK="$PREFIX-inet"

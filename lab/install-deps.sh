@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     strongswan-swanctl strongswan-charon libcharon-extra-plugins
-    openssh-server openssh-client iproute2 iputils-ping util-linux
+    openssh-server openssh-client iproute2 iputils-ping util-linux sudo
 )
 
 missing=()

@@ -11,7 +11,7 @@ export interface LabHost {
     wan: string;
     lan: string;
     lanAddress: string;
-    ssh: { host: string; port: number; username: string; hostKey: string; passwordFile?: string; enableSecretFile?: string; privateKeyFile?: string };
+    ssh: { host: string; port: number; username: string; hostKey: string; passwordFile?: string; enableSecretFile?: string; privateKeyFile?: string; sudoUser?: string };
     swanctlDir: string;
 }
 

@@ -200,4 +200,22 @@ describe("StrongSwanConnection on the lab's strongSwan hosts", function () {
             return true;
         });
     });
+
+    it("works for a non-root login through sudo -n, and says to set sudo when the login cannot use swanctl", async () => {
+        const deploy = labHost("vps").ssh.sudoUser!;
+        const base = connectionTo("vps", "branch");
+        const asDeploy = (sudo: boolean): Props => ({ ...base, connection: { ...(base.connection as Props), username: deploy, sudo } });
+        await assert.rejects(create(asDeploy(false)), (e: Error) => {
+            assert.match(e.message, /set device\.sudo: true/);
+            return true;
+        });
+        const c = await create(asDeploy(true));
+        created.push(c);
+        assert.strictEqual(c.outs.loaded, true);
+        assert.strictEqual(labExec("vps", ["stat", "-c", "%a %U", c.outs.file as string]).trim(), "600 root");
+        assert.strictEqual((await h.diff(c.id, (await h.read(c.id, c.outs)).props!, asDeploy(true))).changes, false);
+        await h.delete(c.id, c.outs);
+        created.pop();
+        assert.doesNotMatch(labExec("vps", ["swanctl", "--list-conns"]), /lab-branch:/);
+    });
 });
