@@ -13,6 +13,8 @@ PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 export PATH="$PULUMI_BIN:$PATH"
 
 keep_lab="${KEEP_LAB:-}"
+# A fresh lab: configuration left on the devices (by scripts/demo.sh, say) would collide with the tests.
+bash lab/lab.sh down
 bash lab/lab.sh up
 [ -n "$keep_lab" ] || trap 'bash lab/lab.sh down' EXIT
 
