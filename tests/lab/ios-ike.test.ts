@@ -151,6 +151,41 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
     }
 }
 
+/** vps's side of a tunnel to home, written by hand as an operator would (not by the provider). */
+function vpsSwanctlConf(conn: string, o: { remoteTs: string; esp: string; key: string; extraChild?: string }): string {
+    return `connections {
+    ${conn} {
+        version = 2
+        local_addrs = ${vps.wan}
+        remote_addrs = ${home.wan}
+        proposals = aes256-sha256-modp2048
+        local {
+            auth = psk
+            id = ${vps.wan}
+        }
+        remote {
+            auth = psk
+            id = ${home.wan}
+        }
+        children {
+            ${conn} {
+                local_ts = ${vps.lan}
+                remote_ts = ${o.remoteTs}
+                esp_proposals = ${o.esp}${o.extraChild ? `\n                ${o.extraChild}` : ""}
+            }
+        }
+    }
+}
+secrets {
+    ike-${conn} {
+        id-local = ${vps.wan}
+        id-remote = ${home.wan}
+        secret = "${o.key}"
+    }
+}
+`;
+}
+
 const counters = (text: string) => ({
     encaps: Number(/#pkts encaps: (\d+)/.exec(text)?.[1] ?? -1),
     decaps: Number(/#pkts decaps: (\d+)/.exec(text)?.[1] ?? -1),
@@ -231,37 +266,7 @@ describe("IOS emulator drives its charon (IKEv2 for real)", function () {
 
         // vps answers home's 0.0.0.0/0 proposal with its LAN pair (narrowing): a 0.0.0.0/0 child on
         // vps would pull all of vps's traffic into ipsec0 and disturb other tests on the shared lab.
-        const vpsConf = `connections {
-    ${CONN} {
-        version = 2
-        local_addrs = ${vps.wan}
-        remote_addrs = ${home.wan}
-        proposals = aes256-sha256-modp2048
-        local {
-            auth = psk
-            id = ${vps.wan}
-        }
-        remote {
-            auth = psk
-            id = ${home.wan}
-        }
-        children {
-            ${CONN} {
-                local_ts = ${vps.lan}
-                remote_ts = ${home.lan}
-                esp_proposals = aes256-sha256
-            }
-        }
-    }
-}
-secrets {
-    ike-${CONN} {
-        id-local = ${vps.wan}
-        id-remote = ${home.wan}
-        secret = "${KEY}"
-    }
-}
-`;
+        const vpsConf = vpsSwanctlConf(CONN, { remoteTs: home.lan, esp: "aes256-sha256", key: KEY });
 
         async function cleanUp(): Promise<void> {
             await ios(home, iosRemove("Tunnel1", vps.lan));
@@ -401,38 +406,7 @@ secrets {
         let parentsBefore = "";
 
         // vps reaches both LANs behind the hub through its one tunnel to home.
-        const vpsConf = `connections {
-    ${CONN} {
-        version = 2
-        local_addrs = ${vps.wan}
-        remote_addrs = ${home.wan}
-        proposals = aes256-sha256-modp2048
-        local {
-            auth = psk
-            id = ${vps.wan}
-        }
-        remote {
-            auth = psk
-            id = ${home.wan}
-        }
-        children {
-            ${CONN} {
-                local_ts = ${vps.lan}
-                remote_ts = ${home.lan},${parents.lan}
-                esp_proposals = aes256-sha256-modp2048
-                start_action = trap
-            }
-        }
-    }
-}
-secrets {
-    ike-${CONN} {
-        id-local = ${vps.wan}
-        id-remote = ${home.wan}
-        secret = "${KEY_VPS}"
-    }
-}
-`;
+        const vpsConf = vpsSwanctlConf(CONN, { remoteTs: `${home.lan},${parents.lan}`, esp: "aes256-sha256-modp2048", extraChild: "start_action = trap", key: KEY_VPS });
 
         /** An IKEv2 profile and IPsec profile per peer, as the story's operator typed them. */
         function peerProfiles(local: string, name: string, remote: string): string[] {
