@@ -187,9 +187,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
             try {
                 return await fn(session);
             } catch (e) {
-                if (e instanceof DeviceError && !(e instanceof SessionLost)) {
-                    throw new DeviceError(this.redacted(e.message), this.device);
-                }
+                if (e instanceof DeviceError) throw new DeviceError(e.device, this.redacted(e.message), e.command && maskSecrets(e.command));
                 throw e;
             } finally {
                 await session.close().catch(() => undefined);

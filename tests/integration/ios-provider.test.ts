@@ -150,6 +150,18 @@ describe("IOS resources over SSH against the emulator", function () {
         assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
     });
 
+    it("a connection lost while reading the device reports what happened, on which device, without a key", async () => {
+        // enable, its password and terminal length come first; the next line, `show running-config`, is dropped.
+        router.emulator.setFaults({ dropAfterLines: 3 });
+        await assert.rejects(create("IkeV2Keyring", storyObjects()[2][1]), (e: Error) => {
+            assert.match(e.message, /dropped while running show running-config/);
+            assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${router.emulator.port}`));
+            assert.ok(!e.message.includes(VPS_PSK));
+            return true;
+        });
+        router.emulator.setFaults({ dropAfterLines: undefined });
+    });
+
     it("applies every resource in parallel on one device without interleaving configuration sessions", async () => {
         const objects = storyObjects();
         await Promise.all(objects.map(([kind, props]) => create(kind, props)));
