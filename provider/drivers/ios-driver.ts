@@ -55,57 +55,54 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
 
     async apply(desired: IosModels[K], options: ApplyOptions): Promise<ObjectState<IosModels[K]>> {
         const what = `${this.handler.describe(desired)} (resource ${options.resourceName})`;
-        const target = this.handler.render(desired);
-        try {
-            return await this.inSession(async (session) => {
-                const before = await this.currentNodes(session, desired);
-                if (before && options.creating && !options.adopt) {
-                    throw new ApplyError(
-                        `${what} already exists on ${this.device}; nothing was changed. Fix: choose another name, ` +
-                            `remove it from the device, or set adopt: true to take over the existing configuration`,
-                    );
-                }
-                if (before && this.handler.sameConfig(before, target)) return this.stateOf(before);
-                const failure = await this.send(session, planTransition(this.kind, before, target), before);
-                let after = failure ? undefined : await this.currentNodes(session, desired);
-                const mismatch = failure ?? this.readBackMismatch(after, target);
-                if (mismatch) {
-                    const outcome = await this.restore(session, desired, before);
-                    throw new ApplyError(`applying ${what} on ${this.device} failed: ${mismatch}. ${outcome}`);
-                }
-                await this.save(session);
-                return this.stateOf(after!);
-            });
-        } catch (e) {
-            if (!(e instanceof SessionLost)) throw e;
-            const outcome = await this.inSession((session) => this.restore(session, desired, e.before)).catch(
-                (re: Error) => `Rollback could not connect either (${re.message}): check the device by hand.`,
-            );
-            throw new ApplyError(`applying ${what} on ${this.device} failed: ${e.cause}. ${outcome}`);
-        }
+        const after = await this.change(desired, this.handler.render(desired), `applying ${what} on ${this.device}`, (before) => {
+            if (before && options.creating && !options.adopt) {
+                throw new ApplyError(
+                    `${what} already exists on ${this.device}; nothing was changed. Fix: choose another name, ` +
+                        `remove it from the device, or set adopt: true to take over the existing configuration`,
+                );
+            }
+        });
+        return this.stateOf(after!);
     }
 
     async remove(current: IosModels[K], resourceName: string): Promise<void> {
         const what = `${this.handler.describe(current)} (resource ${resourceName})`;
+        await this.change(current, undefined, `removing ${what} from ${this.device}`);
+    }
+
+    /**
+     * Brings the object from what the device has to `target` (undefined: absent) in one session,
+     * reads it back, and on any failure restores what was there (in a new session when the first
+     * one died). Returns the object's nodes afterwards.
+     */
+    private async change(
+        model: IosModels[K],
+        target: ConfigNode[] | undefined,
+        action: string,
+        guard?: (before: ConfigNode[] | undefined) => void,
+    ): Promise<ConfigNode[] | undefined> {
         try {
-            await this.inSession(async (session) => {
-                const before = await this.currentNodes(session, current);
-                if (!before) return;
-                const failure = await this.send(session, planTransition(this.kind, before, undefined), before);
-                const after = failure ? undefined : await this.currentNodes(session, current);
-                const mismatch = failure ?? (after ? `it is still in running-config after removal:\n${this.masked(after)}` : undefined);
+            return await this.inSession(async (session) => {
+                const before = await this.currentNodes(session, model);
+                guard?.(before);
+                if (target ? before && this.handler.sameConfig(before, target) : !before) return before;
+                const failure = await this.send(session, planTransition(this.kind, before, target), before);
+                const after = failure ? undefined : await this.currentNodes(session, model);
+                const mismatch = failure ?? this.readBackMismatch(after, target);
                 if (mismatch) {
-                    const outcome = await this.restore(session, current, before);
-                    throw new ApplyError(`removing ${what} from ${this.device} failed: ${mismatch}. ${outcome}`);
+                    const outcome = await this.restore(session, model, before);
+                    throw new ApplyError(`${action} failed: ${mismatch}. ${outcome}`);
                 }
                 await this.save(session);
+                return after;
             });
         } catch (e) {
             if (!(e instanceof SessionLost)) throw e;
-            const outcome = await this.inSession((session) => this.restore(session, current, e.before)).catch(
+            const outcome = await this.inSession((session) => this.restore(session, model, e.before)).catch(
                 (re: Error) => `Rollback could not connect either (${re.message}): check the device by hand.`,
             );
-            throw new ApplyError(`removing ${what} from ${this.device} failed: ${e.cause}. ${outcome}`);
+            throw new ApplyError(`${action} failed: ${e.cause}. ${outcome}`);
         }
     }
 
@@ -144,7 +141,8 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
         }
     }
 
-    private readBackMismatch(after: ConfigNode[] | undefined, target: ConfigNode[]): string | undefined {
+    private readBackMismatch(after: ConfigNode[] | undefined, target: ConfigNode[] | undefined): string | undefined {
+        if (!target) return after ? `it is still in running-config after removal:\n${this.masked(after)}` : undefined;
         if (!after) return "the object is missing from running-config after the change";
         if (this.handler.sameConfig(after, target)) return undefined;
         return `read-back differs from the intent.\nDevice shows:\n${this.masked(after)}\nIntended:\n${this.masked(target)}`;

@@ -144,14 +144,13 @@ export class DeviceResourceHandlers implements dynamic.ResourceProvider {
         return { id: resourceIdOf(this.spec, parsed), outs: outputsOf(this.spec, inputs, parsed, state) };
     }
 
-    async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    async update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
         const parsed = parseOrThrow(this.spec, news, labelOf(this.spec, news));
         const state = await driverFor(this.spec, parsed).apply(parsed.model, {
             creating: false,
             adopt: true,
             resourceName: labelOf(this.spec, news),
         });
-        void olds;
         return { outs: outputsOf(this.spec, news, parsed, state) };
     }
 
