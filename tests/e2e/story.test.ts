@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labDevice, labExec, REPO } from "../helpers/lab";
+import { labExec, REPO, withLabIosSession } from "../helpers/lab";
 
 const STORY_RESOURCES = [
     "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
@@ -33,35 +33,13 @@ async function ipsecCounter(site: string, counter: "encaps" | "decaps"): Promise
     return [...out.matchAll(new RegExp(`#pkts ${counter}: (\\d+)`, "g"))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
-async function iosShow(site: string, command: string): Promise<string> {
-    const { IosCliSession } = await import("../../provider/ssh/ios-session");
-    const { SshPool } = await import("../../provider/ssh/pool");
-    const { connection, credentials } = labDevice(site);
-    const conn = { ...connection, connectTimeoutMs: 10000, connectRetries: 1, keepaliveIntervalMs: 0, commandTimeoutMs: 20000, insecureSkipHostKeyVerification: false };
-    return SshPool.shared.withDevice(conn as never, credentials as never, async (client) => {
-        const session = await IosCliSession.open(client, { device: site, enableSecret: credentials.enableSecret as string, commandTimeoutMs: 20000, secrets: [] });
-        try {
-            return await session.exec(command);
-        } finally {
-            await session.close();
-        }
-    });
+function iosShow(site: string, command: string): Promise<string> {
+    return withLabIosSession(site, (session) => session.exec(command));
 }
 
 async function handConfigure(site: string, lines: string[]): Promise<void> {
-    const { IosCliSession } = await import("../../provider/ssh/ios-session");
-    const { SshPool } = await import("../../provider/ssh/pool");
-    const { connection, credentials } = labDevice(site);
-    const conn = { ...connection, connectTimeoutMs: 10000, connectRetries: 1, keepaliveIntervalMs: 0, commandTimeoutMs: 20000 };
-    await SshPool.shared.withDevice(conn as never, credentials as never, async (client) => {
-        const session = await IosCliSession.open(client, { device: site, enableSecret: credentials.enableSecret as string, commandTimeoutMs: 20000, secrets: [] });
-        try {
-            const result = await session.configure(lines);
-            assert.ok(result.ok, JSON.stringify(result));
-        } finally {
-            await session.close();
-        }
-    });
+    const result = await withLabIosSession(site, (session) => session.configure(lines));
+    assert.ok(result.ok, JSON.stringify(result));
 }
 
 function vpsConfD(): string {

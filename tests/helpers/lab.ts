@@ -2,6 +2,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
+import { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../../provider/schema/device";
+import { HostSession } from "../../provider/ssh/host-session";
+import { IosCliSession } from "../../provider/ssh/ios-session";
+import { SshPool } from "../../provider/ssh/pool";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..");
 const LAB_DIR = process.env.LAB_DIR ?? path.join(REPO, ".lab");
@@ -39,4 +43,31 @@ export function labDevice(site: string): { connection: Record<string, unknown>; 
 /** Runs a command inside a lab site's namespaces (lab/lab-exec.sh). */
 export function labExec(site: string, args: string[], timeoutMs = 30000): string {
     return execFileSync("bash", [path.join(REPO, "lab", "lab-exec.sh"), site, ...args], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Runs fn in a privileged IOS CLI session on a lab router, with the provider's own pool and session
+ * (connection defaults from the schema): for tests and scripts that read or change a device by hand.
+ */
+export async function withLabIosSession<T>(site: string, fn: (session: IosCliSession) => Promise<T>): Promise<T> {
+    const { connection, credentials } = labDevice(site);
+    const conn = iosConnectionSchema.parse(connection);
+    const creds = credentialsSchema.parse(credentials);
+    return SshPool.shared.withDevice(conn, creds, async (client) => {
+        const session = await IosCliSession.open(client, { device: site, enableSecret: creds.enableSecret, commandTimeoutMs: conn.commandTimeoutMs, secrets: [] });
+        try {
+            return await fn(session);
+        } finally {
+            await session.close();
+        }
+    });
+}
+
+/** Runs fn in a shell session on a lab strongSwan host, as the provider would. */
+export async function withLabHostSession<T>(site: string, fn: (host: HostSession) => Promise<T>): Promise<T> {
+    const { connection, credentials } = labDevice(site);
+    const conn = hostConnectionSchema.parse(connection);
+    return SshPool.shared.withDevice(conn, credentialsSchema.parse(credentials), (client) =>
+        fn(new HostSession(client, { device: site, sudo: conn.sudo, commandTimeoutMs: conn.commandTimeoutMs, secrets: [] })),
+    );
 }
