@@ -1,7 +1,8 @@
 /**
- * The verbs every platform driver offers, as NAPALM's drivers do: read what the device has, plan
- * (diff) the change, apply it (rolling back on failure) and remove it. The dynamic providers only
- * call these; they never talk to a device themselves.
+ * The verbs every platform driver offers, as NAPALM's drivers do: read what the device has, apply a
+ * change (diffing against the device, then rolling back on failure) and remove. The dynamic
+ * providers only call these; they never talk to a device themselves. Previews diff declared inputs
+ * in the provider without touching a device; refresh shows what the device holds.
  */
 
 /** One managed object as found on a device. */
@@ -25,8 +26,6 @@ export interface ApplyOptions {
 
 export interface PlatformDriver<M> {
     read(model: M): Promise<ObjectState<M> | undefined>;
-    /** What apply would send, secrets masked: empty when the device already matches. */
-    plan(desired: M): Promise<string[]>;
     /** Brings the device to `desired`; on any failure restores what was there and throws. */
     apply(desired: M, options: ApplyOptions): Promise<ObjectState<M>>;
     /** Removes the object; absent is fine. On failure restores it and throws. */

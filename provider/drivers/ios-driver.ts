@@ -44,15 +44,6 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
         });
     }
 
-    async plan(desired: IosModels[K]): Promise<string[]> {
-        return this.inSession(async (session) => {
-            const before = await this.currentNodes(session, desired);
-            const target = this.handler.render(desired);
-            if (before && this.handler.sameConfig(before, target)) return [];
-            return planTransition(this.kind, before, target).map(maskSecrets);
-        });
-    }
-
     async apply(desired: IosModels[K], options: ApplyOptions): Promise<ObjectState<IosModels[K]>> {
         const what = `${this.handler.describe(desired)} (resource ${options.resourceName})`;
         const after = await this.change(desired, this.handler.render(desired), `applying ${what} on ${this.device}`, (before) => {

@@ -80,16 +80,6 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
         });
     }
 
-    async plan(desired: StrongSwanConnectionModel): Promise<string[]> {
-        return this.inSession(async (host) => {
-            const text = renderConnectionFile(desired);
-            const before = await host.readFile(this.fileOf(desired.name));
-            const loaded = (await this.loadedConnections(host)).includes(desired.name);
-            if (before === text && loaded) return [];
-            return [`write ${this.fileOf(desired.name)} (mode 0600):`, ...maskedLines(text), `swanctl --load-all`];
-        });
-    }
-
     async apply(desired: StrongSwanConnectionModel, options: ApplyOptions): Promise<StrongSwanState> {
         const file = this.fileOf(desired.name);
         const what = `connection ${desired.name} (resource ${options.resourceName}, file ${file})`;

@@ -34,11 +34,6 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
         return this.inSession(async (host) => this.stateOf(model, await this.live(host, model)));
     }
 
-    async plan(model: StrongSwanTunnelCheckModel): Promise<string[]> {
-        const state = await this.read(model);
-        return state.established ? [] : [`swanctl --initiate --child ${model.child}`];
-    }
-
     async apply(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
         return this.inSession(async (host) => {
             let tunnel = await this.live(host, model);
