@@ -13,6 +13,7 @@ import {
     ipsecTransformSetSchema,
     tunnelInterfaceSchema,
 } from "../schema/ios";
+import { KIND_SPECS } from "../dynamic/specs";
 import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, Ref, splitDevice } from "./base";
 
 type Fields<S extends z.ZodType> = { [K in keyof z.input<S>]: DeepInput<z.input<S>[K]> };
@@ -61,7 +62,6 @@ export class IkeV2Policy extends IosObject {
 }
 
 export type IkeV2KeyringArgs = Fields<typeof ikeV2KeyringSchema> & OnIosDevice;
-const PEER_KEYS = ["preSharedKey", "localPreSharedKey", "remotePreSharedKey"];
 /**
  * `crypto ikev2 keyring NAME`. A peer's name is only a label: IOS picks the key by the peer's
  * address, identity or hostname, so every peer needs one of them.
@@ -69,16 +69,15 @@ const PEER_KEYS = ["preSharedKey", "localPreSharedKey", "remotePreSharedKey"];
 export class IkeV2Keyring extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2KeyringArgs, opts?: pulumi.CustomResourceOptions) {
-        // Keys travel in their own secret input so that previews still show the peers.
-        const peers = pulumi.output(args.peers as pulumi.Input<Record<string, unknown>[]>);
+        // Keys travel in their own secret input so that previews still show the peers; the split
+        // is the provider's own (specs.ts), which merges them back before validation.
+        const split = pulumi
+            .output(args.peers as pulumi.Input<Record<string, unknown>[]>)
+            .apply((peers) => KIND_SPECS.IkeV2Keyring.fromModel({ peers }));
         const props = {
             ...args,
-            peers: pulumi.unsecret(peers.apply((ps) => ps.map((p) => Object.fromEntries(Object.entries(p).filter(([k]) => !PEER_KEYS.includes(k)))))),
-            preSharedKeys: pulumi.secret(
-                peers.apply((ps) =>
-                    Object.fromEntries(ps.map((p) => [String(p.name), Object.fromEntries(Object.entries(p).filter(([k]) => PEER_KEYS.includes(k)))])),
-                ),
-            ),
+            peers: pulumi.unsecret(split.apply((s) => s.peers)),
+            preSharedKeys: pulumi.secret(split.apply((s) => s.preSharedKeys)),
         };
         super(...dynamicResourceArgs("IkeV2Keyring", name, plainProps(props as never), opts));
     }
