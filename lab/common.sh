@@ -7,11 +7,18 @@ LAB_DIR="${LAB_DIR:-$REPO/.lab}"
 case "$LAB_DIR" in /*) ;; *) LAB_DIR="$PWD/$LAB_DIR" ;; esac
 KEYS="$LAB_DIR/keys"
 
-# Every namespace and every link in the main namespace starts with this, so `down` finds them all.
-PREFIX=ikl
+# Every namespace, the management link, the holder processes and the deploy user start with this,
+# so `down` finds them all. LAB_PREFIX gives a lab a prefix of its own, so that several labs can
+# exist on one machine, each built from its own network namespace (scripts/test.sh runs its lab so).
+# No '-' in it: `down` of prefix "ikl" matches "ikl-*" and must never match another lab's names.
+PREFIX="${LAB_PREFIX:-ikl}"
+[[ "$PREFIX" =~ ^[a-z][a-z0-9]{1,9}$ ]] || {
+    echo "lab: LAB_PREFIX must be 2-10 lowercase letters and digits starting with a letter (got '$PREFIX')" >&2
+    exit 2
+}
 # A non-root login on the strongSwan sites that may run everything through `sudo -n`, to test the
 # provider's `sudo: true` path against real sudo.
-DEPLOY_USER=ikl-deploy
+DEPLOY_USER="$PREFIX-deploy"
 INET_NS="$PREFIX-inet"
 # The main namespace reaches the "internet" over this veth (benchmark range, never routed).
 MGMT_LINK="$PREFIX-inet"

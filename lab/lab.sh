@@ -67,7 +67,7 @@ fingerprint() { ssh-keygen -lf "$KEYS/$1.host_ed25519.pub" | awk '{print $2}'; }
 # ---------------------------------------------------------------- network
 
 ensure_ns() {
-    ip netns list | awk '{print $1}' | grep -qx "$1" || ip netns add "$1"
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1" || ip netns add "$1"
     ip -n "$1" link set lo up
 }
 
@@ -350,7 +350,7 @@ start_emulator() {
 stop_site_processes() {
     local ns="$1" pids tries=30
     is_site "$1" && ns="$(site_ns "$1")"
-    ip netns list | awk '{print $1}' | grep -qx "$ns" || return 0
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || return 0
     pids="$(ip netns pids "$ns")"
     [ -n "$pids" ] || return 0
     kill $pids 2>/dev/null || true
@@ -452,7 +452,7 @@ cmd_up() {
 cmd_down() {
     local started ns pids=()
     started=$(date +%s%N)
-    for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX-" || true); do
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" || true); do
         pids+=($(ip netns pids "$ns"))
         stop_site_processes "$ns"
         ip netns del "$ns"
@@ -473,7 +473,7 @@ process_state() {
 
 cmd_status() {
     local site ok=0 procs user
-    if ! ip netns list | awk '{print $1}' | grep -qx "$INET_NS"; then
+    if ! ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$INET_NS"; then
         echo "lab is down"
         return 1
     fi

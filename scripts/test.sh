@@ -1,26 +1,67 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, integration tests over SSH against the lab (IOS emulators and
 # real strongSwan in network namespaces), and end-to-end tests with the real Pulumi CLI.
-# Run as root (the lab needs network namespaces). Brings the lab up and down itself.
+# Run as root (the lab needs network namespaces). Arguments go to mocha instead of every test file
+# (e.g. `bash scripts/test.sh dist/tests/integration/ios-provider.test.js`).
+#
+# The run is hermetic: its lab has a prefix of its own (LAB_PREFIX) and lives in a network namespace
+# of its own (the "run namespace", where the lab's management link and routes are made), with its
+# files in .lab-runs/PREFIX. A lab brought up by hand or by scripts/demo.sh, or another test run at
+# the same time, is neither touched nor seen. KEEP_LAB=1 leaves the run's lab up (and says how to
+# enter it) instead of taking it down.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo="$PWD"
 
 [ "$(id -u)" = 0 ] || { echo "scripts/test.sh: run as root (the lab uses network namespaces)" >&2; exit 1; }
+
+# Everything that needs the network happens here, before the run enters its own namespace.
 [ -d node_modules/@pulumi/pulumi ] || npm ci --no-audit --no-fund
 npm run build
-
 PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
-export PATH="$PULUMI_BIN:$PATH"
+bash lab/install-deps.sh
 
-keep_lab="${KEEP_LAB:-}"
-# A fresh lab: configuration left on the devices (by scripts/demo.sh, say) would collide with the tests.
-bash lab/lab.sh down
-bash lab/lab.sh up
-[ -n "$keep_lab" ] || trap 'bash lab/lab.sh down' EXIT
+# A run killed with SIGKILL leaves its namespaces behind: take down those whose test.sh is gone.
+for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikt[0-9]+run$' || true); do
+    pid="${stale#ikt}"
+    pid="${pid%run}"
+    kill -0 "$pid" 2>/dev/null && continue
+    echo "scripts/test.sh: removing the lab of an earlier run that ended without cleaning up ($stale)" >&2
+    LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" ip netns exec "$stale" bash lab/lab.sh down || true
+    ip netns del "$stale" || true
+    rm -rf "$repo/.lab-runs/ikt$pid"
+done
+
+export LAB_PREFIX="ikt$$"
+export LAB_DIR="$repo/.lab-runs/$LAB_PREFIX"
+run_ns="${LAB_PREFIX}run"
+ip netns add "$run_ns"
+ip -n "$run_ns" link set lo up
+
+cleanup() {
+    if [ -n "${KEEP_LAB:-}" ]; then
+        echo "scripts/test.sh: the lab is kept: ip netns exec $run_ns env LAB_PREFIX=$LAB_PREFIX LAB_DIR=$LAB_DIR bash" >&2
+        return
+    fi
+    ip netns exec "$run_ns" bash lab/lab.sh down || true
+    ip netns del "$run_ns" 2>/dev/null || true
+    rm -rf "$LAB_DIR"
+}
+trap cleanup EXIT
+
+# Inside the run namespace: the lab, then mocha, with the Pulumi CLI on PATH.
+inner() {
+    export PATH="$PULUMI_BIN:$PATH"
+    bash lab/lab.sh up
+    [ "$#" -gt 0 ] || set -- 'dist/tests/**/*.test.js'
+    npx mocha "$@"
+}
+export -f inner
+export PULUMI_BIN
 
 log="$(mktemp)"
 set +e
-npx mocha "$@" 2>&1 | tee "$log"
+ip netns exec "$run_ns" bash -c 'inner "$@"' inner "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || echo 0)
