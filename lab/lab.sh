@@ -67,7 +67,12 @@ fingerprint() { ssh-keygen -lf "$KEYS/$1.host_ed25519.pub" | awk '{print $2}'; }
 # ---------------------------------------------------------------- network
 
 ensure_ns() {
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1" || ip netns add "$1"
+    if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$1"; then
+        [ -n "$(netns_inode "$1")" ] ||
+            die "namespace $1 exists, but only in another mount namespace (a lab.sh that ran under 'ip netns exec' or 'unshare -m'): take it down with lab.sh down, and run lab.sh in the machine's mount namespace (to run it in a network namespace: nsenter --net=/run/netns/NAME, not ip netns exec)"
+    else
+        ip netns add "$1"
+    fi
     ip -n "$1" link set lo up
 }
 
@@ -346,20 +351,67 @@ start_emulator() {
     wait_for "IOS emulator of $site (see $dir/emulator.out)" 150 grep -q 'listening on' "$dir/emulator.out"
 }
 
-# Stops every process in the site's network namespace (daemons, SSH sessions, the holder).
-stop_site_processes() {
-    local ns="$1" pids tries=30
-    is_site "$1" && ns="$(site_ns "$1")"
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns" || return 0
-    pids="$(ip netns pids "$ns")"
+# netns_inode NAME: the inode of the network namespace that `ip netns add NAME` made, if the name
+# still leads to it here. A namespace made by a lab.sh that ran in another mount namespace (under
+# `ip netns exec` or `unshare -m`) is mounted only there: here its name is an empty file.
+netns_inode() {
+    local file="/run/netns/$1"
+    [ "$(stat -f -c %T "$file" 2>/dev/null)" = nsfs ] || return 0
+    stat -L -c %i "$file"
+}
+
+# site_netns_inodes SITE: the site's network namespace, by its name and through the live processes
+# of its pid files (each checked to be the site's own: a pid may have been reused). Never the
+# namespace this script runs in.
+site_netns_inodes() {
+    local site="$1" dir file pid own
+    dir="$(site_dir "$site")"
+    own="$(stat -L -c %i /proc/self/ns/net)"
+    {
+        netns_inode "$(site_ns "$site")"
+        for file in "$dir"/pids/*.pid; do
+            [ -s "$file" ] || continue
+            pid="$(cat "$file")"
+            case "$(basename "$file" .pid)" in
+                holder) pid_alive "$file" "$PREFIX-holder-$site" || continue ;;
+                sshd) pid_alive "$file" "$dir/sshd_config" || continue ;;
+                emulator) pid_alive "$file" "$dir/emulator.json" || continue ;;
+                charon) tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "STRONGSWAN_CONF=$dir/strongswan.conf" || continue ;;
+                *) continue ;;
+            esac
+            stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null || true
+        done
+    } | sort -u | grep -vx "$own" || true
+}
+
+# netns_pids INODE...: the processes (not zombies) in those network namespaces.
+netns_pids() {
+    [ "$#" -gt 0 ] || return 0
+    # Processes come and go while stat runs: its complaints about vanished ones are expected.
+    { stat -L -c '%i %n' /proc/[0-9]*/ns/net 2>/dev/null || true; } | awk -v want=" $* " '
+        index(want, " " $1 " ") { split($2, p, "/"); print p[3] }'
+}
+
+# stop_netns_processes INODE...: TERM every process in those network namespaces (daemons, SSH
+# sessions, holders), wait up to 3 s, then KILL what is left.
+stop_netns_processes() {
+    local pids tries=30
+    pids="$(netns_pids "$@")"
     [ -n "$pids" ] || return 0
     kill $pids 2>/dev/null || true
-    while [ -n "$(ip netns pids "$ns")" ] && [ "$tries" -gt 0 ]; do
+    while [ -n "$(netns_pids "$@")" ] && [ "$tries" -gt 0 ]; do
         sleep 0.1
         tries=$((tries - 1))
     done
-    pids="$(ip netns pids "$ns")"
+    pids="$(netns_pids "$@")"
     [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+}
+
+# Stops every process of a site.
+stop_site_processes() {
+    local inodes
+    inodes="$(site_netns_inodes "$1")"
+    [ -z "$inodes" ] || stop_netns_processes $inodes
 }
 
 # Killed daemons were orphans of this script: this machine's PID 1 reaps them within a few
@@ -450,20 +502,27 @@ cmd_up() {
 }
 
 cmd_down() {
-    local started ns pids=()
+    local started ns site inodes pids
     started=$(date +%s%N)
-    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" || true); do
-        pids+=($(ip netns pids "$ns"))
-        stop_site_processes "$ns"
-        ip netns del "$ns"
-    done
-    wait_reaped "${pids[@]}"
+    # Every namespace named PREFIX-*, and every site that has files (pid files lead to a namespace
+    # whose name no longer does, see netns_inode).
+    inodes="$(
+        for ns in $(lab_namespaces); do netns_inode "$ns"; done
+        for site in $(ls "$LAB_DIR/sites" 2>/dev/null); do site_netns_inodes "$site"; done
+    )"
+    inodes="$(echo $inodes | tr ' ' '\n' | sort -u)"
+    pids="$(netns_pids $inodes)"
+    [ -z "$inodes" ] || stop_netns_processes $inodes
+    for ns in $(lab_namespaces); do ip netns del "$ns"; done
+    wait_reaped $pids
     ip link show "$MGMT_LINK" >/dev/null 2>&1 && ip link del "$MGMT_LINK"
     rm -rf "$LAB_DIR/sites" "$LAB_DIR/lab.json"
     remove_deploy_user
     if [ "${1:-}" = --purge ]; then rm -rf "$LAB_DIR"; fi
     log "down in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 }
+
+lab_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$PREFIX-" || true; }
 
 process_state() {
     local site="$1" name="$2" pattern="$3" file

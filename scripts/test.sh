@@ -21,13 +21,26 @@ npm run build
 PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 bash lab/install-deps.sh
 
+# Runs a command in a network namespace, in the machine's mount namespace. (`ip netns exec` would
+# give it a mount namespace of its own, where namespaces that lab.sh makes would be mounted only.)
+in_netns() {
+    local ns="$1"
+    shift
+    nsenter --net="/run/netns/$ns" -- "$@"
+}
+
 # A run killed with SIGKILL leaves its namespaces behind: take down those whose test.sh is gone.
 for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikt[0-9]+run$' || true); do
     pid="${stale#ikt}"
     pid="${pid%run}"
     kill -0 "$pid" 2>/dev/null && continue
     echo "scripts/test.sh: removing the lab of an earlier run that ended without cleaning up ($stale)" >&2
-    LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" ip netns exec "$stale" bash lab/lab.sh down || true
+    if [ "$(stat -f -c %T "/run/netns/$stale" 2>/dev/null)" = nsfs ]; then
+        LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" in_netns "$stale" bash lab/lab.sh down || true
+    else
+        # Made in a mount namespace that is gone: its management link went with it.
+        LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" bash lab/lab.sh down || true
+    fi
     ip netns del "$stale" || true
     rm -rf "$repo/.lab-runs/ikt$pid"
 done
@@ -40,10 +53,10 @@ ip -n "$run_ns" link set lo up
 
 cleanup() {
     if [ -n "${KEEP_LAB:-}" ]; then
-        echo "scripts/test.sh: the lab is kept: ip netns exec $run_ns env LAB_PREFIX=$LAB_PREFIX LAB_DIR=$LAB_DIR bash" >&2
+        echo "scripts/test.sh: the lab is kept: nsenter --net=/run/netns/$run_ns env LAB_PREFIX=$LAB_PREFIX LAB_DIR=$LAB_DIR bash" >&2
         return
     fi
-    ip netns exec "$run_ns" bash lab/lab.sh down || true
+    in_netns "$run_ns" bash lab/lab.sh down || true
     ip netns del "$run_ns" 2>/dev/null || true
     rm -rf "$LAB_DIR"
 }
@@ -61,7 +74,7 @@ export PULUMI_BIN
 
 log="$(mktemp)"
 set +e
-ip netns exec "$run_ns" bash -c 'inner "$@"' inner "$@" 2>&1 | tee "$log"
+in_netns "$run_ns" bash -c 'inner "$@"' inner "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || echo 0)
