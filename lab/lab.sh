@@ -34,12 +34,15 @@ ensure_keys() {
 
 # The deploy user (see common.sh): a system account, passwordless sudo for the lab only. sshd reads
 # a user's authorized keys with that user's rights, so its key sits in the site's /run (0755), not in
-# the root-only key folder.
+# the root-only key folder. Its home exists only inside the sites, which mount a lab-made /home.
 ensure_deploy_user() {
+    local home="/home/$DEPLOY_USER"
     if ! id -u "$DEPLOY_USER" >/dev/null 2>&1; then
-        useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$DEPLOY_USER"
+        useradd --system --no-create-home --home-dir "$home" --shell /bin/sh "$DEPLOY_USER"
         # '*': no password, but not locked ('!'), which sshd without PAM would refuse for keys too.
         usermod -p '*' "$DEPLOY_USER"
+    elif [ "$(getent passwd "$DEPLOY_USER" | cut -d: -f6)" != "$home" ]; then
+        usermod --home "$home" "$DEPLOY_USER"
     fi
     local rule="/etc/sudoers.d/$DEPLOY_USER"
     if [ ! -s "$rule" ]; then
@@ -255,17 +258,23 @@ EOF
 # ---------------------------------------------------------------- processes
 
 # The holder keeps the site's private mount namespace (per-site /run and /etc/swanctl bind-mounted)
-# alive; every daemon of the site is started inside its mount and network namespaces.
+# alive; every daemon of the site is started inside its mount and network namespaces. A site with an
+# sshd also gets a login environment of its own (lab/login-env.sh): lab-made home directories and
+# shell start-up files over the machine's, so that no start-up file of the machine runs in a login.
 start_holder() {
-    local site="$1" dir ns
+    local site="$1" dir ns login=()
     dir="$(site_dir "$site")"
     ns="$(site_ns "$site")"
     stop_site_processes "$site"
     rm -f "$dir/pids/holder.pid"
-    setsid ip netns exec "$ns" unshare -m --propagation private bash -c '
+    if [ "${KIND[$site]}" = strongswan ]; then
+        bash "$LAB_SRC/login-env.sh" make "$dir/login" "lab site $site" "$DEPLOY_USER"
+        login=(bash "$LAB_SRC/login-env.sh" enter "$dir/login" "$LAB_DIR" --)
+    fi
+    setsid ip netns exec "$ns" unshare -m --propagation private "${login[@]}" bash -c '
         mount --bind "$1/run" /run && mount --bind "$1/swanctl" /etc/swanctl || exit 1
         echo $$ >"$1/pids/holder.pid"
-        exec -a "$2" sleep infinity' holder "$dir" "$PREFIX-holder-$site" </dev/null >/dev/null 2>&1 &
+        exec -a "$2" sleep infinity' holder "$dir" "$PREFIX-holder-$site" </dev/null >/dev/null 2>"$dir/holder.out" &
     wait_for "holder of $site" 50 holder_pid "$site"
 }
 
@@ -469,7 +478,11 @@ write_lab_json() {
 start_site() {
     local site="$1"
     write_site_files "$site"
-    holder_pid "$site" >/dev/null || start_holder "$site" || return 1
+    # A site with an sshd whose holder has no login environment was started by an older lab.sh.
+    if ! holder_pid "$site" >/dev/null ||
+        { [ "${KIND[$site]}" = strongswan ] && [ ! -d "$(site_dir "$site")/login/root" ]; }; then
+        start_holder "$site" || return 1
+    fi
     if [ "${KIND[$site]}" = strongswan ]; then
         start_charon "$site" && start_sshd "$site"
     else

@@ -1,12 +1,16 @@
 /**
  * A real OpenSSH sshd on 127.0.0.1 for the SSH edge tests: temporary host keys, root login by
  * public key only. Tests run as root; sshd needs its privilege separation directory /run/sshd.
+ * sshd runs in a private mount namespace with a login environment of its own (lab/login-env.sh):
+ * root's home and the shell start-up files a login sees are made for it, never the machine's.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { createServer, Socket } from "net";
 import { tmpdir } from "os";
-import { join } from "path";
+import { join, resolve } from "path";
+
+const LOGIN_ENV = resolve(__dirname, "../../../lab/login-env.sh");
 
 export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
 
@@ -122,7 +126,14 @@ export async function startSshd(opts: { hostKeyTypes?: HostKeyType[] } = {}): Pr
         "LogLevel VERBOSE",
     ].join("\n");
     writeFileSync(join(dir, "sshd_config"), config + "\n");
-    const proc: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+    const login = join(dir, "login");
+    execFileSync("bash", [LOGIN_ENV, "make", login, "the test sshd"]);
+    // unshare and login-env.sh exec sshd: the child's pid is the listener's.
+    const proc: ChildProcess = spawn(
+        "unshare",
+        ["-m", "--propagation", "private", "bash", LOGIN_ENV, "enter", login, dir, "--", "/usr/sbin/sshd", "-D", "-e", "-f", join(dir, "sshd_config")],
+        { stdio: ["ignore", "ignore", "pipe"] },
+    );
     let log = "";
     proc.stderr!.on("data", (d: Buffer) => (log += d.toString()));
     let exited = false;

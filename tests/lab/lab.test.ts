@@ -25,6 +25,7 @@ interface SshInfo {
     passwordFile?: string;
     enableSecretFile?: string;
     privateKeyFile?: string;
+    sudoUser?: string;
 }
 
 interface LabHost {
@@ -88,10 +89,11 @@ function knownHosts(site: string, keyOf = site): string {
     return file;
 }
 
-/** OpenSSH client as an operator would use it: key only, pinned host key, no prompts. */
-function ssh(site: string, command: string, input?: string, knownHostsFile = knownHosts(site)): Promise<Run> {
+/** OpenSSH client as an operator would use it: key only, pinned host key, no prompts, no machine ssh_config. */
+function ssh(site: string, command: string, input?: string, knownHostsFile = knownHosts(site), username = lab.hosts[site].ssh.username): Promise<Run> {
     const s = lab.hosts[site].ssh;
     return run("ssh", [
+        "-F", "/dev/null",
         "-i", s.privateKeyFile!,
         "-p", String(s.port),
         "-o", "BatchMode=yes",
@@ -100,7 +102,7 @@ function ssh(site: string, command: string, input?: string, knownHostsFile = kno
         "-o", `UserKnownHostsFile=${knownHostsFile}`,
         "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", "ConnectTimeout=5",
-        `${s.username}@${s.host}`,
+        `${username}@${s.host}`,
         command,
     ], input);
 }
@@ -220,6 +222,24 @@ describe("lab", function () {
             });
         }
 
+        for (const site of ["vps", "branch"]) {
+            it(`${site}: a login sees the lab's own home directories and start-up files, not the machine's`, async () => {
+                const h = lab.hosts[site];
+                const show = 'echo "HOME=$HOME"; ls -A "$HOME"; cat "$HOME/.lab-home"; cat /etc/bash.bashrc /etc/profile';
+                const root = await sshOk(site, show);
+                assert.strictEqual(
+                    root,
+                    `HOME=/root\n.lab-home\nroot's home on lab site ${site}, made by lab/login-env.sh\n` +
+                        `# /etc/bash.bashrc of lab site ${site}, made by lab/login-env.sh: no start-up file of the machine runs here.\n` +
+                        `# /etc/profile of lab site ${site}, made by lab/login-env.sh: no start-up file of the machine runs here.\n`,
+                );
+                const deploy = h.ssh.sudoUser!;
+                const r = await ssh(site, show, undefined, knownHosts(site), deploy);
+                assert.strictEqual(r.code, 0, r.stderr);
+                assert.match(r.stdout, new RegExp(`^HOME=/home/${deploy}\n\.lab-home\n${deploy}'s home on lab site ${site}, made by lab/login-env.sh\n`));
+            });
+        }
+
         it("refuses a host whose key does not match the pinned one", async () => {
             const r = await ssh("vps", "true", undefined, knownHosts("vps", "branch"));
             assert.notStrictEqual(r.code, 0);
@@ -229,6 +249,7 @@ describe("lab", function () {
         it("refuses root without the key (no password logins)", async () => {
             const s = lab.hosts.vps.ssh;
             const r = await run("ssh", [
+                "-F", "/dev/null",
                 "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-o", "IdentityFile=/dev/null",
                 "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${knownHosts("vps")}`,
                 "-o", "PreferredAuthentications=password,keyboard-interactive",
