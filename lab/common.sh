@@ -26,19 +26,55 @@ MGMT_MAIN=198.18.0.1
 MGMT_INET=198.18.0.2
 MGMT_NET=198.18.0.0/30
 
-SITES=(home parents vps branch)
+# The story's four sites.
+STORY_SITES=(home parents vps branch)
+SITES=("${STORY_SITES[@]}")
 declare -A KIND=([home]=ios [parents]=ios [vps]=strongswan [branch]=strongswan)
 declare -A WAN=([home]=198.51.100.1 [parents]=192.0.2.50 [vps]=203.0.113.7 [branch]=203.0.113.9)
 declare -A GATEWAY=([home]=198.51.100.254 [parents]=192.0.2.254 [vps]=203.0.113.254 [branch]=203.0.113.254)
 declare -A LAN=([home]=10.1.0.0/24 [parents]=10.3.0.0/24 [vps]=10.2.0.0/24 [branch]=10.4.0.0/24)
 declare -A LAN_ADDRESS=([home]=10.1.0.1 [parents]=10.3.0.1 [vps]=10.2.0.1 [branch]=10.4.0.1)
-# The "internet" segments: one bridge each in the inet namespace, gateway .254.
-SEGMENTS=(198.51.100.254/24 192.0.2.254/24 203.0.113.254/24)
+# The "internet" segments: one bridge each in the inet namespace (named after the gateway), gateway .254.
+declare -A SEGMENT_BRIDGE=([198.51.100.254]=seg198 [192.0.2.254]=seg192 [203.0.113.254]=seg203)
+
+# Spokes: strongSwan sites spoke1..spokeN (lab.sh up --spokes N), for hubs with many real peers.
+# The three documentation ranges are the story's segments (each a /24 on-link for its sites), so the
+# spokes' segment is in 198.18.0.0/15, reserved for benchmarks (RFC 2544) like the management link
+# and never routed on the Internet: spokeN has WAN 198.18.1.N/24 and LAN 10.100.N.0/24.
+SPOKE_GATEWAY=198.18.1.254
+SPOKE_MAX=253
+SEGMENT_BRIDGE[$SPOKE_GATEWAY]=segspokes
+# The number of spokes of the lab that is up (lab.sh up records it; down removes it).
+SPOKES_FILE="$LAB_DIR/spokes"
+
+# set_spokes N: SITES = the story's sites + spoke1..spokeN, with their addresses.
+set_spokes() {
+    local i site
+    SITES=("${STORY_SITES[@]}")
+    for ((i = 1; i <= $1; i++)); do
+        site="spoke$i"
+        SITES+=("$site")
+        KIND[$site]=strongswan
+        WAN[$site]="198.18.1.$i"
+        GATEWAY[$site]="$SPOKE_GATEWAY"
+        LAN[$site]="10.100.$i.0/24"
+        LAN_ADDRESS[$site]="10.100.$i.1"
+    done
+}
+
+recorded_spokes() { if [ -s "$SPOKES_FILE" ]; then cat "$SPOKES_FILE"; else echo 0; fi; }
+set_spokes "$(recorded_spokes)"
 
 site_ns() { echo "$PREFIX-$1"; }
 site_dir() { echo "$LAB_DIR/sites/$1"; }
-# The bridge in the inet namespace for a site's segment (named after the segment's first octet).
-segment_bridge() { echo "seg${GATEWAY[$1]%%.*}"; }
+# The bridge in the inet namespace for a site's segment.
+segment_bridge() { echo "${SEGMENT_BRIDGE[${GATEWAY[$1]}]}"; }
+
+is_story_site() {
+    local s
+    for s in "${STORY_SITES[@]}"; do [ "$s" = "$1" ] && return 0; done
+    return 1
+}
 
 is_site() {
     local s

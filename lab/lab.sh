@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The lab: four sites in network namespaces joined by an "internet" namespace (see lab/README.md).
 #   bash lab/lab.sh up            build the network, start what is not running (idempotent)
+#   bash lab/lab.sh up --spokes N ... with N strongSwan spoke sites (or LAB_SPOKES=N); default: as many
+#                                 as the lab has now (none at first)
 #   bash lab/lab.sh down          stop everything, remove namespaces, links and runtime state
 #   bash lab/lab.sh down --purge  ... and the generated keys and passwords too
 #   bash lab/lab.sh status        hosts, addresses, SSH users, host keys, processes
@@ -87,7 +89,8 @@ ensure_rule() {
 }
 
 ensure_network() {
-    local site ns seg br i
+    local site ns seg br i gateway
+    local -A gateways=()
     ensure_ns "$INET_NS"
     ip netns exec "$INET_NS" sysctl -qw net.ipv4.ip_forward=1
     # The "internet" never routes private addresses: without a tunnel, LAN-to-LAN traffic dies here.
@@ -97,10 +100,11 @@ ensure_network() {
         ensure_rule "$INET_NS" $((60 + i)) from "$seg" prohibit
         i=$((i + 1))
     done
-    for seg in "${SEGMENTS[@]}"; do
-        br="seg${seg%%.*}"
+    for site in "${SITES[@]}"; do gateways[${GATEWAY[$site]}]=1; done
+    for gateway in "${!gateways[@]}"; do
+        br="${SEGMENT_BRIDGE[$gateway]}"
         ip -n "$INET_NS" link show "$br" >/dev/null 2>&1 || ip -n "$INET_NS" link add "$br" type bridge
-        ip -n "$INET_NS" addr replace "$seg" dev "$br"
+        ip -n "$INET_NS" addr replace "$gateway/24" dev "$br"
         ip -n "$INET_NS" link set "$br" up
     done
 
@@ -439,11 +443,13 @@ wait_reaped() {
 # ---------------------------------------------------------------- lab.json
 
 write_lab_json() {
-    local site dir first=1 out="$LAB_DIR/lab.json.tmp"
+    local site dir first=1 spokes=() out="$LAB_DIR/lab.json.tmp"
+    for site in "${SITES[@]}"; do if ! is_story_site "$site"; then spokes+=("\"$site\""); fi; done
     {
         printf '{\n  "labDir": "%s",\n' "$LAB_DIR"
         printf '  "management": { "link": "%s", "address": "%s", "gateway": "%s" },\n' \
             "$MGMT_LINK" "$MGMT_MAIN" "$MGMT_INET"
+        printf '  "spokes": [%s],\n' "$(IFS=,; echo "${spokes[*]}" | sed 's/,/, /g')"
         printf '  "hosts": {'
         for site in "${SITES[@]}"; do
             dir="$(site_dir "$site")"
@@ -492,12 +498,52 @@ start_site() {
     fi
 }
 
+# Removes one site completely: its processes, namespace (with its veth pair), host route and files.
+remove_site() {
+    local site="$1" ns inodes pids=()
+    ns="$(site_ns "$site")"
+    inodes="$(site_netns_inodes "$site")"
+    if [ -n "$inodes" ]; then
+        pids=($(netns_pids $inodes))
+        stop_netns_processes $inodes
+    fi
+    if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns"; then ip netns del "$ns"; fi
+    wait_reaped ${pids[@]+"${pids[@]}"}
+    if [ -n "${WAN[$site]:-}" ]; then ip route del "${WAN[$site]}/32" dev "$MGMT_LINK" 2>/dev/null || true; fi
+    rm -rf "$(site_dir "$site")"
+}
+
+# Spokes beyond N (recorded, or left by an `up` that was interrupted) go.
+remove_spokes_beyond() {
+    local n="$1" ns site
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$PREFIX-spoke[0-9]+\$" || true); do
+        site="${ns#"$PREFIX-"}"
+        [ "${site#spoke}" -gt "$n" ] || continue
+        log "removing $site"
+        remove_site "$site"
+    done
+}
+
 cmd_up() {
-    local started site emulator_ready=1 failed=()
+    local started site emulator_ready=1 failed=() spokes="${LAB_SPOKES:-}"
     local -A jobs=()
     started=$(date +%s%N)
+    while [ "$#" -gt 0 ]; do
+        case "$1" in
+            --spokes) [ "$#" -ge 2 ] || die "--spokes needs a number"; spokes="$2"; shift 2 ;;
+            --spokes=*) spokes="${1#--spokes=}"; shift ;;
+            *) die "unknown argument '$1' (usage: lab.sh up [--spokes N])" ;;
+        esac
+    done
+    [ -n "$spokes" ] || spokes="$(recorded_spokes)"
+    [[ "$spokes" =~ ^[0-9]{1,3}$ ]] && [ "$((10#$spokes))" -le "$SPOKE_MAX" ] ||
+        die "the number of spokes (--spokes or LAB_SPOKES) must be 0 to $SPOKE_MAX (got '$spokes')"
+    spokes=$((10#$spokes))
     bash "$LAB_SRC/install-deps.sh"
+    remove_spokes_beyond "$spokes"
+    set_spokes "$spokes"
     ensure_keys
+    echo "$spokes" >"$SPOKES_FILE"
     ensure_deploy_user
     ensure_network
     ensure_emulator_built || emulator_ready=0
@@ -529,7 +575,7 @@ cmd_down() {
     for ns in $(lab_namespaces); do ip netns del "$ns"; done
     wait_reaped $pids
     ip link show "$MGMT_LINK" >/dev/null 2>&1 && ip link del "$MGMT_LINK"
-    rm -rf "$LAB_DIR/sites" "$LAB_DIR/lab.json"
+    rm -rf "$LAB_DIR/sites" "$LAB_DIR/lab.json" "$SPOKES_FILE"
     remove_deploy_user
     if [ "${1:-}" = --purge ]; then rm -rf "$LAB_DIR"; fi
     log "down in $(( ($(date +%s%N) - started) / 1000000 )) ms"
@@ -549,7 +595,7 @@ cmd_status() {
         echo "lab is down"
         return 1
     fi
-    printf '%-8s %-11s %-15s %-12s %-6s %-52s %s\n' SITE KIND WAN LAN SSH HOSTKEY PROCESSES
+    printf '%-8s %-11s %-15s %-14s %-6s %-52s %s\n' SITE KIND WAN LAN SSH HOSTKEY PROCESSES
     for site in "${SITES[@]}"; do
         procs="$(process_state "$site" holder "$PREFIX-holder-$site")"
         procs+=" $(process_state "$site" charon /usr/lib/ipsec/charon)"
@@ -561,7 +607,7 @@ cmd_status() {
             procs+=" $(process_state "$site" emulator "$(emulator_main)")"
         fi
         case "$procs" in *DOWN*) ok=1 ;; esac
-        printf '%-8s %-11s %-15s %-12s %-6s %-52s %s\n' "$site" "${KIND[$site]}" "${WAN[$site]}" \
+        printf '%-8s %-11s %-15s %-14s %-6s %-52s %s\n' "$site" "${KIND[$site]}" "${WAN[$site]}" \
             "${LAN[$site]}" "$user" "$(fingerprint "$site" 2>/dev/null || echo '?')" "$procs"
     done
     echo "management: $MGMT_LINK $MGMT_MAIN (main namespace) <-> mgmt0 $MGMT_INET (namespace $INET_NS); lab.json: $LAB_DIR/lab.json"
@@ -571,8 +617,8 @@ cmd_status() {
 
 [ "$(id -u)" = 0 ] || die "run as root (the lab uses network namespaces)"
 case "${1:-}" in
-    up) cmd_up ;;
+    up) shift; cmd_up "$@" ;;
     down) cmd_down "${2:-}" ;;
     status) cmd_status ;;
-    *) die "usage: lab.sh up | down [--purge] | status" ;;
+    *) die "usage: lab.sh up [--spokes N] | down [--purge] | status" ;;
 esac

@@ -29,21 +29,27 @@ in_netns() {
     nsenter --net="/run/netns/$ns" -- "$@"
 }
 
-# A run killed with SIGKILL leaves its namespaces behind: take down those whose test.sh is gone.
-for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikt[0-9]+run$' || true); do
-    pid="${stale#ikt}"
-    pid="${pid%run}"
-    kill -0 "$pid" 2>/dev/null && continue
-    echo "scripts/test.sh: removing the lab of an earlier run that ended without cleaning up ($stale)" >&2
-    if [ "$(stat -f -c %T "/run/netns/$stale" 2>/dev/null)" = nsfs ]; then
-        LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" in_netns "$stale" bash lab/lab.sh down || true
-    else
-        # Made in a mount namespace that is gone: its management link went with it.
-        LAB_PREFIX="ikt$pid" LAB_DIR="$repo/.lab-runs/ikt$pid" bash lab/lab.sh down || true
-    fi
-    ip netns del "$stale" || true
-    rm -rf "$repo/.lab-runs/ikt$pid"
-done
+# Labs of runs that ended without cleaning up (killed): this script's (ikt<pid>, run namespace
+# ikt<pid>run) and second labs that tests bring up (iks<pid>, see tests/lab/second-lab.test.ts),
+# whose process is gone.
+remove_stale_labs() {
+    local stale prefix pid
+    for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ik[ts][0-9]+run$' || true); do
+        prefix="${stale%run}"
+        pid="${prefix#ik?}"
+        kill -0 "$pid" 2>/dev/null && continue
+        echo "scripts/test.sh: removing the lab of an earlier run that ended without cleaning up ($prefix)" >&2
+        if [ "$(stat -f -c %T "/run/netns/$stale" 2>/dev/null)" = nsfs ]; then
+            LAB_PREFIX="$prefix" LAB_DIR="$repo/.lab-runs/$prefix" in_netns "$stale" bash lab/lab.sh down || true
+        else
+            # Made in a mount namespace that is gone: its management link went with it.
+            LAB_PREFIX="$prefix" LAB_DIR="$repo/.lab-runs/$prefix" bash lab/lab.sh down || true
+        fi
+        ip netns del "$stale" || true
+        rm -rf "$repo/.lab-runs/$prefix"
+    done
+}
+remove_stale_labs
 
 export LAB_PREFIX="ikt$$"
 export LAB_DIR="$repo/.lab-runs/$LAB_PREFIX"
@@ -59,6 +65,7 @@ cleanup() {
     in_netns "$run_ns" bash lab/lab.sh down || true
     ip netns del "$run_ns" 2>/dev/null || true
     rm -rf "$LAB_DIR"
+    remove_stale_labs
 }
 trap cleanup EXIT
 

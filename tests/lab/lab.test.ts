@@ -43,6 +43,7 @@ interface LabHost {
 
 interface Lab {
     labDir: string;
+    spokes: string[];
     hosts: Record<string, LabHost>;
 }
 
@@ -167,7 +168,9 @@ describe("lab", function () {
 
     describe("lab.json", () => {
         it("describes the four sites with addresses, SSH details and charon paths", () => {
-            assert.deepStrictEqual(sites.sort(), ["branch", "home", "parents", "vps"]);
+            // Spokes (lab.sh up --spokes N) come after the story's sites; tests/lab/second-lab.test.ts covers them.
+            assert.deepStrictEqual(sites.filter((s) => !lab.spokes.includes(s)).sort(), ["branch", "home", "parents", "vps"]);
+            assert.ok(lab.spokes.every((s) => /^spoke\d+$/.test(s) && lab.hosts[s].kind === "strongswan"), lab.spokes.join());
             const expect: Record<string, [string, string, string, string]> = {
                 home: ["ios", "198.51.100.1", "10.1.0.0/24", "10.1.0.1"],
                 parents: ["ios", "192.0.2.50", "10.3.0.0/24", "10.3.0.1"],
