@@ -7,8 +7,9 @@
 # The run is hermetic: its lab has a prefix of its own (LAB_PREFIX) and lives in a network namespace
 # of its own (the "run namespace", where the lab's management link and routes are made), with its
 # files in .lab-runs/PREFIX. A lab brought up by hand or by scripts/demo.sh, or another test run at
-# the same time, is neither touched nor seen. KEEP_LAB=1 leaves the run's lab up (and says how to
-# enter it) instead of taking it down.
+# the same time, is neither touched nor seen. The tests get a clean environment: a private HOME (so
+# a private ~/.pulumi), no PULUMI_* or other variables of the caller, only PATH, TERM, CI and what is
+# set below. KEEP_LAB=1 leaves the run's lab up (and says how to enter it) instead of taking it down.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$PWD"
@@ -19,6 +20,10 @@ repo="$PWD"
 [ -d node_modules/@pulumi/pulumi ] || npm ci --no-audit --no-fund
 npm run build
 PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
+# The tests run pulumi-cli.sh again, with a private HOME: point them at the same cached CLI (the
+# last folder it printed is the cache's bin/), and npm at the machine's cache.
+PULUMI_CLI_CACHE="$(dirname "${PULUMI_BIN##*:}")"
+NPM_CACHE="$(npm config get cache)"
 bash lab/install-deps.sh
 
 # Runs a command in a network namespace, in the machine's mount namespace. (`ip netns exec` would
@@ -56,6 +61,7 @@ export LAB_DIR="$repo/.lab-runs/$LAB_PREFIX"
 run_ns="${LAB_PREFIX}run"
 ip netns add "$run_ns"
 ip -n "$run_ns" link set lo up
+mkdir -p "$LAB_DIR/home"
 
 cleanup() {
     if [ -n "${KEEP_LAB:-}" ]; then
@@ -69,19 +75,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Inside the run namespace: the lab, then mocha, with the Pulumi CLI on PATH.
-inner() {
-    export PATH="$PULUMI_BIN:$PATH"
-    bash lab/lab.sh up
-    [ "$#" -gt 0 ] || set -- 'dist/tests/**/*.test.js'
-    npx mocha "$@"
-}
-export -f inner
-export PULUMI_BIN
+# Inside the run namespace, with a clean environment: the lab, then mocha, with the Pulumi CLI on PATH.
+clean_env=(
+    PATH="$PULUMI_BIN:$PATH" TERM="${TERM:-dumb}" LANG=C.UTF-8
+    HOME="$LAB_DIR/home" PULUMI_HOME="$LAB_DIR/home/.pulumi"
+    PULUMI_CLI_CACHE="$PULUMI_CLI_CACHE" npm_config_cache="$NPM_CACHE"
+    LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR"
+)
+if [ -n "${CI:-}" ]; then clean_env+=(CI="$CI"); fi
 
 log="$(mktemp)"
 set +e
-in_netns "$run_ns" bash -c 'inner "$@"' inner "$@" 2>&1 | tee "$log"
+in_netns "$run_ns" env -i "${clean_env[@]}" bash -c '
+    bash lab/lab.sh up || exit
+    [ "$#" -gt 0 ] || set -- "dist/tests/**/*.test.js"
+    exec npx mocha "$@"' inner "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || echo 0)

@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pulumiEnv } from "../helpers/pulumi-env";
 
 const repoRoot = path.resolve(__dirname, "../../..");
 
@@ -116,8 +117,7 @@ describe("e2e: Pulumi CLI smoke (local backend, JavaScript program, dynamic prov
     // The repository's @pulumi/pulumi (the pinned 3.248.0), without a network install.
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(projectDir, "node_modules"), "dir");
 
-    env = {
-      ...process.env,
+    env = pulumiEnv({
       PATH: `${binPath}:${process.env.PATH ?? ""}`,
       PULUMI_HOME: path.join(work, "home"),
       PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
@@ -125,7 +125,7 @@ describe("e2e: Pulumi CLI smoke (local backend, JavaScript program, dynamic prov
       PULUMI_SKIP_UPDATE_CHECK: "1",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
       NO_COLOR: "1",
-    };
+    });
   });
 
   after(function () {

@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { labExec, REPO, withLabIosSession } from "../helpers/lab";
+import { pulumiEnv } from "../helpers/pulumi-env";
 
 const STORY_RESOURCES = [
     "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
@@ -67,14 +68,13 @@ describe("the story with the real Pulumi CLI against the lab", function () {
 
     before(async () => {
         const bin = execFileSync("bash", [path.join(REPO, "scripts", "pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
-        env = {
-            ...process.env,
+        env = pulumiEnv({
             PATH: `${bin}:${process.env.PATH}`,
             PULUMI_HOME: path.join(work, "home"),
             PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
             PULUMI_SKIP_UPDATE_CHECK: "1",
-        };
+        });
         fs.mkdirSync(path.join(work, "state"), { recursive: true });
         pristine = { home: await runningConfig("home"), parents: await runningConfig("parents"), vps: vpsConfD() };
         pulumi(["stack", "init", stack]);
