@@ -26,8 +26,10 @@ export interface Sshd {
     fingerprints: Record<string, string>;
     /** Logins sshd accepted so far (from its log). */
     acceptedLogins(): number;
-    /** Kills every per-connection sshd process; the listener stays up. */
+    /** Kills every per-connection sshd process and what its sessions run; the listener stays up. */
     dropConnections(): number;
+    /** Resolves once a session of this sshd runs a process whose command line matches (polled). */
+    waitForCommand(pattern: RegExp, timeoutMs?: number): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -75,15 +77,29 @@ function childPids(parent: number): number[] {
     return pids;
 }
 
-/** Kills every per-connection process (each connection's monitor and its session children), not the listener. */
-function dropConnections(listener: number): number {
-    const children = childPids(listener);
+/** Every process below the listener: each connection's sshd processes and what its sessions run. */
+function descendants(listener: number): number[] {
     const all: number[] = [];
-    for (let queue = [...children]; queue.length > 0; ) {
+    for (let queue = childPids(listener); queue.length > 0; ) {
         const pid = queue.shift()!;
         all.push(pid);
         queue.push(...childPids(pid));
     }
+    return all;
+}
+
+function commandLine(pid: number): string {
+    try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+    } catch {
+        return ""; // the process ended while we looked
+    }
+}
+
+/** Kills every per-connection process (each connection's monitor and its session children), not the listener. */
+function dropConnections(listener: number): number {
+    const children = childPids(listener);
+    const all = descendants(listener);
     for (const pid of all) {
         try {
             process.kill(pid, "SIGKILL");
@@ -152,6 +168,13 @@ export async function startSshd(opts: { hostKeyTypes?: HostKeyType[] } = {}): Pr
         fingerprints,
         acceptedLogins: () => (log.match(/Accepted publickey for root/g) ?? []).length,
         dropConnections: () => dropConnections(proc.pid!),
+        waitForCommand: async (pattern, timeoutMs = 20000) => {
+            const deadline = Date.now() + timeoutMs;
+            while (!descendants(proc.pid!).some((pid) => pattern.test(commandLine(pid)))) {
+                if (Date.now() > deadline) throw new Error(`no session of the test sshd ran ${pattern} within ${timeoutMs} ms`);
+                await new Promise((r) => setTimeout(r, 20));
+            }
+        },
         stop: async () => {
             if (!exited) {
                 dropConnections(proc.pid!);

@@ -127,7 +127,10 @@ describe("ssh HostSession over sshd", function () {
         await assert.rejects(
             withSession(async (s) => {
                 const running = s.run(["sleep", "5"]);
-                setTimeout(() => sshd.dropConnections(), 300);
+                running.catch(() => undefined); // awaited below; rejects while we wait for the command
+                // Drop while the command runs: once sshd's session runs it, not after a guessed delay.
+                await sshd.waitForCommand(/\bsleep 5\b/);
+                sshd.dropConnections();
                 return running;
             }),
             (e: unknown) => e instanceof DeviceError && /connection to root@test dropped while running sleep 5/.test(e.message),

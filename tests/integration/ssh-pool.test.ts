@@ -44,7 +44,8 @@ describe("ssh pool", function () {
             assert.strictEqual(r.stdout, `call ${i}\n`);
         }
         assert.deepStrictEqual(pool.stats(conn()), { connectAttempts: 1, connectionsOpened: 1, open: true });
-        await sleep(100);
+        // sshd's log line for the login reaches us on its own time: wait for it, then count.
+        for (let waited = 0; sshd.acceptedLogins() === before && waited < 10000; waited += 50) await sleep(50);
         assert.strictEqual(sshd.acceptedLogins() - before, 1);
     });
 
@@ -70,19 +71,28 @@ describe("ssh pool", function () {
     });
 
     it("runs different devices in parallel", async () => {
-        // The same sshd under two names (127.0.0.1 and localhost) is two devices to the pool.
+        // The same sshd under two names (127.0.0.1 and localhost) is two devices to the pool. Each
+        // call, holding its device, waits until the other call holds its own: both are inside at the
+        // same time, whatever each login takes. A pool that ran devices one after the other would
+        // keep the second out until the first gave up waiting.
         const a = conn();
         const b = hostConnectionSchema.parse({ ...a, host: "localhost" });
-        const spans: Record<string, { enter: number; exit: number }> = {};
-        const hold = (name: string, c: typeof a) =>
+        const entered: Record<string, () => void> = {};
+        const inside: Record<string, Promise<void>> = {
+            a: new Promise((r) => (entered.a = r)),
+            b: new Promise((r) => (entered.b = r)),
+        };
+        const hold = (name: string, other: string, c: typeof a) =>
             pool.withDevice(c, credentials, async (client) => {
                 await echo(client, name);
-                const enter = performance.now();
-                await sleep(300);
-                spans[name] = { enter, exit: performance.now() };
+                entered[name]();
+                let timer: NodeJS.Timeout | undefined;
+                const gaveUp = new Promise<"gave up">((r) => (timer = setTimeout(() => r("gave up"), 20000)));
+                const outcome = await Promise.race([inside[other], gaveUp]);
+                clearTimeout(timer);
+                assert.notStrictEqual(outcome, "gave up", `${name} held its device for 20 s and ${other} never got into its own: the devices did not run in parallel`);
             });
-        await Promise.all([hold("a", a), hold("b", b)]);
-        assert.ok(spans.a.enter < spans.b.exit && spans.b.enter < spans.a.exit, "the two devices overlapped");
+        await Promise.all([hold("a", "b", a), hold("b", "a", b)]);
     });
 
     it("releases the lock when fn throws", async () => {
@@ -122,14 +132,15 @@ describe("ssh pool", function () {
 
     it("fails fast on a closed port, after connectRetries further attempts", async () => {
         const port = await freePort();
-        const closed = conn({ port, connectRetries: 2 });
+        const closed = conn({ port, connectRetries: 2, connectTimeoutMs: 15000 });
         const started = Date.now();
         await assert.rejects(pool.withDevice(closed, credentials, async () => "never"), (e: unknown) => {
             assert.ok(e instanceof DeviceError);
             assert.match(e.message, new RegExp(`cannot connect to root@127\\.0\\.0\\.1:${port} \\(3 attempts\\).*ECONNREFUSED.*Fix:`));
             return true;
         });
-        assert.ok(Date.now() - started < 2000, "fast");
+        // Refused at once: no attempt waited for its connect timeout.
+        assert.ok(Date.now() - started < 15000, `took ${Date.now() - started} ms`);
         assert.strictEqual(pool.stats(closed).connectAttempts, 3);
     });
 
@@ -141,7 +152,9 @@ describe("ssh pool", function () {
             const c = conn({ port, connectRetries: 1, connectTimeoutMs: 300 });
             const started = Date.now();
             await assert.rejects(pool.withDevice(c, credentials, async () => "never"), /\(2 attempts\).*Timed out while waiting for handshake/);
-            assert.ok(Date.now() - started < 2000);
+            // Each attempt waited its 300 ms, not the default 15 s.
+            const took = Date.now() - started;
+            assert.ok(took >= 2 * 300 - 2 && took < 15000, `took ${took} ms`);
             assert.strictEqual(pool.stats(c).connectAttempts, 2);
         } finally {
             silent.close();
