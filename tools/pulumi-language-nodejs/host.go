@@ -142,13 +142,19 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	if info == nil {
 		return nil, status.Error(codes.InvalidArgument, "RunRequest.info is missing (the engine is older than this host)")
 	}
-	options := runtimeOptions(info)
-
+	options, err := runtimeOptions(info)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
 	runPath, err := resolveModule(info.GetProgramDirectory(), runModule)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf(
 			"could not resolve %s from %s (is @pulumi/pulumi installed? run `npm install`): %v",
 			runModule, info.GetProgramDirectory(), err)}, nil
+	}
+	entryPoint, err := programEntryPoint(info, options.typescript, runPath)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
 	launcher, err := launcherPath()
@@ -161,7 +167,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return nil, err
 	}
 
-	args := append(append(options.nodeArgs, launcher), h.runArguments(req, runPath)...)
+	args := append(append(options.nodeArgs, launcher), h.runArguments(req, runPath, entryPoint)...)
 	logging.V(5).Infof("launching: node %s", strings.Join(args, " "))
 
 	runCtx, stop := h.beginOperation(ctx)
@@ -199,7 +205,7 @@ func programResult(err error) *pulumirpc.RunResponse {
 
 // runArguments are the flags that @pulumi/pulumi/cmd/run parses (see its usage text), then the
 // entry point and the program's own arguments.
-func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath string) []string {
+func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath, entryPoint string) []string {
 	h.mu.Lock()
 	engineAddress := h.engineAddress
 	h.mu.Unlock()
@@ -225,10 +231,6 @@ func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath string) []str
 	}
 	flag("tracing", h.tracing)
 
-	entryPoint := req.GetInfo().GetEntryPoint()
-	if entryPoint == "" {
-		entryPoint = "." // package.json's main / exports
-	}
 	args = append(args, entryPoint)
 	return append(args, req.GetArgs()...)
 }
