@@ -30,6 +30,8 @@ export interface PulumiRun {
   output: string;
   /** Wall time of the command, start to exit. */
   seconds: number;
+  /** When the command exited (Date.now()). */
+  endedAt: number;
 }
 
 /** A local backend, PULUMI_HOME and work folder of their own, removed by remove(). */
@@ -58,8 +60,9 @@ export class PulumiSandbox {
     const started = process.hrtime.bigint();
     const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const endedAt = Date.now();
     if (r.error) throw r.error;
-    return { code: r.status, output: `${r.stdout}${r.stderr}`, seconds };
+    return { code: r.status, output: `${r.stdout}${r.stderr}`, seconds, endedAt };
   }
 
   /** Like run, and fails the test unless pulumi exits 0; returns the output. */
