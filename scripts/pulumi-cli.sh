@@ -4,8 +4,9 @@
 # CLI's download site is not reachable from every machine) and cached, so that only the first run
 # pays for the build. The proxy refuses the upstream language host module
 # (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3: 403 for every version), so
-# pulumi-language-nodejs is our own, built from tools/pulumi-language-nodejs and rebuilt whenever its
-# source changes. Progress goes to stderr; the last stdout line is the folder to put on PATH.
+# pulumi-language-nodejs is our own, built from tools/pulumi-language-nodejs (with its launcher.js installed
+# beside it) and rebuilt whenever its source changes. Progress goes to stderr; the last stdout line is the
+# folder to put on PATH.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.248.0}"
@@ -33,14 +34,15 @@ require_go() {
   command -v go >/dev/null 2>&1 || fail "Go is needed to build $1 (apt-get install golang, or put Go 1.25+ on PATH)"
 }
 
-language_host_stamp() { # hash of the sources the cached language host was built from
-  (cd "$LANGUAGE_HOST_SRC" && cat go.mod go.sum ./*.go) | sha256sum | cut -d' ' -f1
+language_host_stamp() { # hash of the sources the cached language host and its launcher were built from
+  (cd "$LANGUAGE_HOST_SRC" && cat go.mod go.sum ./*.go launcher.js) | sha256sum | cut -d' ' -f1
 }
 
 ensure_language_host() {
   [ -f "$LANGUAGE_HOST_SRC/go.mod" ] || fail "missing $LANGUAGE_HOST_SRC/go.mod: the language host source is part of this repository"
   local stamp; stamp="$(language_host_stamp)"
-  if [ -x "$BIN_DIR/pulumi-language-nodejs" ] && [ "$(cat "$BIN_DIR/pulumi-language-nodejs.stamp" 2>/dev/null)" = "$stamp" ]; then
+  if [ -x "$BIN_DIR/pulumi-language-nodejs" ] && [ -f "$BIN_DIR/pulumi-language-nodejs-launcher.js" ] \
+     && [ "$(cat "$BIN_DIR/pulumi-language-nodejs.stamp" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
   require_go pulumi-language-nodejs
@@ -51,6 +53,9 @@ ensure_language_host() {
      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}" \
      -o "$BIN_DIR/pulumi-language-nodejs.tmp" . >"$CACHE_DIR/build-langhost.log" 2>&1) \
     || { tail -20 "$CACHE_DIR/build-langhost.log" >&2; fail "go build of pulumi-language-nodejs failed (see $CACHE_DIR/build-langhost.log)"; }
+  # The host runs every program through this script (why: see its header), found beside the binary.
+  install -m 0644 "$LANGUAGE_HOST_SRC/launcher.js" "$BIN_DIR/pulumi-language-nodejs-launcher.js.tmp"
+  mv "$BIN_DIR/pulumi-language-nodejs-launcher.js.tmp" "$BIN_DIR/pulumi-language-nodejs-launcher.js"
   mv "$BIN_DIR/pulumi-language-nodejs.tmp" "$BIN_DIR/pulumi-language-nodejs"
   echo "$stamp" >"$BIN_DIR/pulumi-language-nodejs.stamp"
   log "pulumi-language-nodejs built in $(( $(date +%s) - t0 )) s"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,26 @@ const (
 	// How long a cancelled program gets after SIGINT before it is killed.
 	cancelGracePeriod = 5 * time.Second
 )
+
+// launcherFile is launcher.js as scripts/pulumi-cli.sh installs it, beside this executable.
+const launcherFile = "pulumi-language-nodejs-launcher.js"
+
+// launcherPath finds the launcher beside this executable (a node -e script would not do: node runs it
+// with every built-in module as a global, unlike a program file).
+func launcherPath() (string, error) {
+	exe, err := os.Executable()
+	if err == nil {
+		exe, err = filepath.EvalSymlinks(exe)
+	}
+	if err != nil {
+		return "", fmt.Errorf("locating the language host's own executable: %w", err)
+	}
+	path := filepath.Join(filepath.Dir(exe), launcherFile)
+	if _, err := os.Stat(path); err != nil {
+		return "", fmt.Errorf("%s is missing beside %s (scripts/pulumi-cli.sh installs both): %w", launcherFile, exe, err)
+	}
+	return path, nil
+}
 
 // nodeHost implements pulumirpc.LanguageRuntimeServer for Node.js programs. RPCs it does not
 // implement answer Unimplemented, which the engine treats as "not supported by this language".
@@ -111,21 +132,34 @@ func (h *nodeHost) GetRequiredPlugins(
 	return &pulumirpc.GetRequiredPluginsResponse{Plugins: deps}, nil
 }
 
-// Run executes the program: `node [nodeargs] <@pulumi/pulumi/cmd/run> <flags> <entry point> <args>`
-// in the program directory, its output going to our stdout/stderr, which the engine shows.
+// Run executes the program: `node [nodeargs] <launcher.js> <@pulumi/pulumi/cmd/run> <flags> <entry
+// point> <args>` in the program directory, its output going to our stdout/stderr, which the engine
+// shows. The launcher runs cmd/run as `node <cmd/run> ...` would, after guarding against Node's
+// util.inspect loop on the SDK's stack frames (see launcher.js).
 // A failing program is reported in RunResponse.Error (or Bail), not as an RPC error.
 func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	info := req.GetInfo()
 	if info == nil {
 		return nil, status.Error(codes.InvalidArgument, "RunRequest.info is missing (the engine is older than this host)")
 	}
-	options := runtimeOptions(info)
-
+	options, err := runtimeOptions(info)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
 	runPath, err := resolveModule(info.GetProgramDirectory(), runModule)
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf(
 			"could not resolve %s from %s (is @pulumi/pulumi installed? run `npm install`): %v",
 			runModule, info.GetProgramDirectory(), err)}, nil
+	}
+	entryPoint, err := programEntryPoint(info, options.typescript, runPath)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+
+	launcher, err := launcherPath()
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
 	env, err := h.programEnv(req, options)
@@ -133,7 +167,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return nil, err
 	}
 
-	args := append(options.nodeArgs, h.runArguments(req, runPath)...)
+	args := append(append(options.nodeArgs, launcher), h.runArguments(req, runPath, entryPoint)...)
 	logging.V(5).Infof("launching: node %s", strings.Join(args, " "))
 
 	runCtx, stop := h.beginOperation(ctx)
@@ -171,7 +205,7 @@ func programResult(err error) *pulumirpc.RunResponse {
 
 // runArguments are the flags that @pulumi/pulumi/cmd/run parses (see its usage text), then the
 // entry point and the program's own arguments.
-func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath string) []string {
+func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath, entryPoint string) []string {
 	h.mu.Lock()
 	engineAddress := h.engineAddress
 	h.mu.Unlock()
@@ -197,10 +231,6 @@ func (h *nodeHost) runArguments(req *pulumirpc.RunRequest, runPath string) []str
 	}
 	flag("tracing", h.tracing)
 
-	entryPoint := req.GetInfo().GetEntryPoint()
-	if entryPoint == "" {
-		entryPoint = "." // package.json's main / exports
-	}
 	args = append(args, entryPoint)
 	return append(args, req.GetArgs()...)
 }

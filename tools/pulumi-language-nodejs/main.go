@@ -1,8 +1,10 @@
 // pulumi-language-nodejs is the Node.js language host that the Pulumi CLI starts to run a
 // `runtime: nodejs` program. The upstream binary cannot be fetched from the Go module proxy here, so
-// this is our own, small implementation of the same gRPC contract (pulumirpc.LanguageRuntimeServer)
-// for programs given as JavaScript: Run starts the SDK's `@pulumi/pulumi/cmd/run` entry point of the
-// program's own node_modules, which connects to the engine's resource monitor.
+// this is our own, small implementation of the same gRPC contract (pulumirpc.LanguageRuntimeServer):
+// Run starts the SDK's `@pulumi/pulumi/cmd/run` entry point of the program's own node_modules, which
+// compiles TypeScript with ts-node (runtime option `typescript`, default true), loads the program and
+// connects it to the engine's resource monitor. Which program runs: program.go. How node starts it
+// (and why through launcher.js): host.go.
 //
 // Command line, as the engine builds it (sdk/go/common/resource/plugin: buildPluginArguments and
 // buildArgsForNewPlugin): [--logtostderr] [-v=N] [--tracing ENDPOINT] ENGINE_ADDRESS.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/google/shlex"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
@@ -20,19 +21,41 @@ type nodeOptions struct {
 	typescript bool
 	// tsconfig: the tsconfig file ts-node uses.
 	tsconfig string
-	// nodeargs: extra arguments for node, separated by spaces.
+	// nodeargs: extra arguments for node, split like a shell command line (as upstream).
 	nodeArgs []string
 }
 
-func runtimeOptions(info *pulumirpc.ProgramInfo) nodeOptions {
+// runtimeOptions reads the options with upstream's defaults, and refuses a value of the wrong type
+// (YAML `typescript: "false"` is a string, which must not silently mean true or false).
+func runtimeOptions(info *pulumirpc.ProgramInfo) (nodeOptions, error) {
 	opts := nodeOptions{typescript: true}
-	fields := info.GetOptions().GetFields()
-	if v, ok := fields["typescript"]; ok {
-		opts.typescript = v.GetBoolValue()
+	options := info.GetOptions().AsMap()
+	if v, ok := options["typescript"]; ok {
+		b, isBool := v.(bool)
+		if !isBool {
+			return opts, fmt.Errorf("Pulumi.yaml: the nodejs runtime option `typescript` must be true or false, not %#v", v)
+		}
+		opts.typescript = b
 	}
-	opts.tsconfig = fields["tsconfig"].GetStringValue()
-	opts.nodeArgs = strings.Fields(fields["nodeargs"].GetStringValue())
-	return opts
+	if v, ok := options["tsconfig"]; ok {
+		s, isString := v.(string)
+		if !isString {
+			return opts, fmt.Errorf("Pulumi.yaml: the nodejs runtime option `tsconfig` must be a file name, not %#v", v)
+		}
+		opts.tsconfig = s
+	}
+	if v, ok := options["nodeargs"]; ok {
+		s, isString := v.(string)
+		if !isString {
+			return opts, fmt.Errorf("Pulumi.yaml: the nodejs runtime option `nodeargs` must be a string, not %#v", v)
+		}
+		args, err := shlex.Split(s)
+		if err != nil {
+			return opts, fmt.Errorf("Pulumi.yaml: the nodejs runtime option `nodeargs` (%q): %w", s, err)
+		}
+		opts.nodeArgs = args
+	}
+	return opts, nil
 }
 
 // resolveModule resolves a module the way a program in dir would require it.

@@ -1,0 +1,78 @@
+// The real Pulumi CLI for end-to-end tests: the toolchain that scripts/pulumi-cli.sh provides (the CLI,
+// our pulumi-language-nodejs and the dynamic-provider plugin) with a local backend and a private
+// PULUMI_HOME under a temporary folder, so that a test touches no state but its own.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pulumiEnv } from "../helpers/pulumi-env";
+
+export const repoRoot = path.resolve(__dirname, "../../..");
+
+let binDir: string | undefined;
+
+/** The folder to put on PATH. The first call runs scripts/pulumi-cli.sh (which builds what is missing). */
+export function pulumiBinDir(): string {
+  if (binDir === undefined) {
+    const cli = spawnSync("bash", [path.join(repoRoot, "scripts/pulumi-cli.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    assert.equal(cli.status, 0, "scripts/pulumi-cli.sh failed (its messages are above)");
+    binDir = cli.stdout.trim().split("\n").pop() ?? "";
+  }
+  return binDir;
+}
+
+export interface PulumiRun {
+  code: number | null;
+  /** stdout then stderr. */
+  output: string;
+  /** Wall time of the command, start to exit. */
+  seconds: number;
+  /** When the command exited (Date.now()). */
+  endedAt: number;
+}
+
+/** A local backend, PULUMI_HOME and work folder of their own, removed by remove(). */
+export class PulumiSandbox {
+  readonly work: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(prefix: string) {
+    const bin = pulumiBinDir();
+    this.work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fs.mkdirSync(path.join(this.work, "state"));
+    this.env = pulumiEnv({
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      PULUMI_HOME: path.join(this.work, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(this.work, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "1",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "1",
+      NO_COLOR: "1",
+    });
+  }
+
+  /** Runs `pulumi <args> --non-interactive` in cwd. */
+  run(cwd: string, args: string[], timeoutMs = 240_000): PulumiRun {
+    const started = process.hrtime.bigint();
+    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const endedAt = Date.now();
+    if (r.error) throw r.error;
+    return { code: r.status, output: `${r.stdout}${r.stderr}`, seconds, endedAt };
+  }
+
+  /** Like run, and fails the test unless pulumi exits 0; returns the output. */
+  ok(cwd: string, args: string[]): string {
+    const r = this.run(cwd, args);
+    assert.equal(r.code, 0, `pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
+    return r.output;
+  }
+
+  remove(): void {
+    fs.rmSync(this.work, { recursive: true, force: true });
+  }
+}
