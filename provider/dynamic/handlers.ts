@@ -4,7 +4,7 @@
  * models (never the provider code); create/update/delete/read go through the platform drivers.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { containsUnknown, CheckFailure, validate } from "../schema/common";
+import { containsUnknown, CheckFailure, validate } from "./engine";
 import { Credentials, credentialsSchema, deviceLabel, hostConnectionSchema, iosConnectionSchema } from "../schema/device";
 import { ObjectState, PlatformDriver } from "../drivers/driver";
 import { IosDriver } from "../drivers/ios-driver";

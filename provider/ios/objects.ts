@@ -12,7 +12,7 @@
  * in the model. sameModel() treats such a key as matching any key: present but not comparable,
  * never drift by itself.
  */
-import { maskToPrefixLength, prefixLengthToMask } from "../schema/common";
+import { maskToPrefixLength, prefixLengthToMask } from "../address";
 import {
     IkeV2KeyringModel,
     IkeV2KeyringPeerModel,

@@ -1,26 +1,14 @@
 /**
- * Building blocks shared by every resource schema: validated scalar types whose error messages
- * name the fix, and the check() machinery that turns zod issues into per-property failures.
+ * Building blocks shared by every resource schema: validated scalar types and property wrappers
+ * whose error messages name the fix.
  *
  * Every string that ends up on a device goes through one of these types. They reject what IOS CLI
  * or swanctl.conf would interpret (line breaks, control characters, `?`, quotes, braces, `#`), so no
  * input can inject a command or a configuration section.
  */
 import { z } from "zod";
-
-/** The value the Pulumi engine sends for an input that is not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** A check() failure in the shape the Pulumi dynamic provider returns. */
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-/** Joins what is wrong with how to fix it, the form every validation message takes. */
-export function withFix(problem: string, fix: string): string {
-    return `${problem}. Fix: ${fix}`;
-}
+import { isIpv4, isIpv4Network, isIpv6Prefix, maskToPrefixLength } from "../address";
+import { withFix } from "../fix";
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -76,41 +64,6 @@ export function iosObjectName(what: string) {
     });
 }
 
-function octetsOf(v: string): number[] | undefined {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
-    if (!m) return undefined;
-    const octets = m.slice(1).map(Number);
-    if (octets.some((o, i) => o > 255 || (m[i + 1].length > 1 && m[i + 1].startsWith("0")))) return undefined;
-    return octets;
-}
-
-export function isIpv4(v: string): boolean {
-    return octetsOf(v) !== undefined;
-}
-
-export function ipv4ToNumber(v: string): number {
-    const o = octetsOf(v);
-    if (!o) throw new Error(`not an IPv4 address: ${v}`);
-    return ((o[0] << 24) >>> 0) + (o[1] << 16) + (o[2] << 8) + o[3];
-}
-
-export function numberToIpv4(n: number): string {
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-/** Prefix length of a dotted mask, or undefined when the mask is not contiguous. */
-export function maskToPrefixLength(mask: string): number | undefined {
-    if (!isIpv4(mask)) return undefined;
-    const n = ipv4ToNumber(mask);
-    const inverted = ~n >>> 0;
-    if ((inverted & (inverted + 1)) !== 0) return undefined;
-    return 32 - Math.log2(inverted + 1);
-}
-
-export function prefixLengthToMask(length: number): string {
-    return numberToIpv4(length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
-}
-
 export function ipv4Address(what: string) {
     return z.string().refine(isIpv4, {
         message: withFix(`${what} is not an IPv4 address`, "write four decimal octets, e.g. 203.0.113.7"),
@@ -126,54 +79,20 @@ export function ipv4Mask(what: string) {
     });
 }
 
-const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-export function isIpv6(v: string): boolean {
-    if (!/^[0-9a-fA-F:.]+$/.test(v) || v.length > 45) return false;
-    let head = v;
-    let groupsFromV4 = 0;
-    const lastColon = v.lastIndexOf(":");
-    if (v.includes(".")) {
-        if (!isIpv4(v.slice(lastColon + 1))) return false;
-        head = v.slice(0, lastColon + 1) + "0";
-        groupsFromV4 = 1;
-    }
-    const halves = head.split("::");
-    if (halves.length > 2) return false;
-    const groups = (s: string) => (s === "" ? [] : s.split(":"));
-    const left = groups(halves[0]);
-    const right = halves.length === 2 ? groups(halves[1]) : [];
-    if (![...left, ...right].every((g) => IPV6_GROUP.test(g))) return false;
-    const count = left.length + right.length + groupsFromV4;
-    return halves.length === 2 ? count <= 7 : count === 8;
-}
-
 export function ipv6Prefix(what: string) {
-    return z.string().refine(
-        (v) => {
-            const [addr, len, extra] = v.split("/");
-            return extra === undefined && len !== undefined && /^\d{1,3}$/.test(len) && Number(len) <= 128 && isIpv6(addr);
-        },
-        { message: withFix(`${what} is not an IPv6 prefix`, "write an address with its length, e.g. 2001:db8::1/128") },
-    );
+    return z.string().refine(isIpv6Prefix, {
+        message: withFix(`${what} is not an IPv6 prefix`, "write an address with its length, e.g. 2001:db8::1/128"),
+    });
 }
 
 /** IPv4 network in CIDR notation whose host bits are zero, e.g. 10.2.0.0/24. */
 export function ipv4Cidr(what: string) {
-    return z.string().refine(
-        (v) => {
-            const [addr, len, extra] = v.split("/");
-            if (extra !== undefined || len === undefined || !/^\d{1,2}$/.test(len) || Number(len) > 32 || !isIpv4(addr)) return false;
-            const mask = ipv4ToNumber(prefixLengthToMask(Number(len)));
-            return ((ipv4ToNumber(addr) & ~mask) >>> 0) === 0;
-        },
-        {
-            message: withFix(
-                `${what} is not an IPv4 network in CIDR notation with its host bits zero`,
-                "write it like 10.2.0.0/24 (not 10.2.0.1/24)",
-            ),
-        },
-    );
+    return z.string().refine(isIpv4Network, {
+        message: withFix(
+            `${what} is not an IPv4 network in CIDR notation with its host bits zero`,
+            "write it like 10.2.0.0/24 (not 10.2.0.1/24)",
+        ),
+    });
 }
 
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -292,47 +211,4 @@ export function exactlyOne(what: string, value: Record<string, unknown>, keys: s
             message: withFix(`${what} sets ${present.join(" and ")}, but takes exactly one of them`, `keep only one of ${present.join(", ")}`),
         });
     }
-}
-
-/**
- * Zod issues -> check() failures. Issues at or below an input that is still unknown (preview) are
- * dropped: the engine will call check again when the value is known.
- */
-export function toCheckFailures(issues: z.core.$ZodIssue[], inputs: unknown): CheckFailure[] {
-    const failures: CheckFailure[] = [];
-    for (const issue of issues) {
-        if (pathTouchesUnknown(inputs, issue.path)) continue;
-        const property = issue.path.map((p, i) => (typeof p === "number" ? `[${p}]` : (i === 0 ? "" : ".") + String(p))).join("");
-        failures.push({ property, reason: issue.message });
-    }
-    return failures;
-}
-
-function pathTouchesUnknown(inputs: unknown, path: PropertyKey[]): boolean {
-    let node: unknown = inputs;
-    if (containsUnknown(node) && path.length === 0) return true;
-    for (const key of path) {
-        if (node === UNKNOWN) return true;
-        if (node === null || typeof node !== "object") return false;
-        node = (node as Record<PropertyKey, unknown>)[key];
-    }
-    return containsUnknown(node);
-}
-
-/** True when the value is, or contains anywhere, the engine's unknown sentinel. */
-export function containsUnknown(value: unknown): boolean {
-    if (value === UNKNOWN) return true;
-    if (Array.isArray(value)) return value.some(containsUnknown);
-    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
-    return false;
-}
-
-/** Validates inputs against a schema; returns the parsed model or the failures. */
-export function validate<S extends z.ZodType>(
-    schema: S,
-    inputs: unknown,
-): { ok: true; value: z.output<S> } | { ok: false; failures: CheckFailure[] } {
-    const parsed = schema.safeParse(inputs);
-    if (parsed.success) return { ok: true, value: parsed.data };
-    return { ok: false, failures: toCheckFailures(parsed.error.issues, inputs) };
 }

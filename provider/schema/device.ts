@@ -4,7 +4,9 @@
  * one `device` object into these two inputs so that previews show the host while keys stay secret.
  */
 import { z } from "zod";
-import { cliWord, isFqdn, isIpv4, isIpv6, lineText, withFix } from "./common";
+import { isIpv4, isIpv6 } from "../address";
+import { withFix } from "../fix";
+import { cliWord, isFqdn, lineText } from "./common";
 
 const hostField = z
     .string()

@@ -10,7 +10,9 @@
  * Every string goes through a validated type from common.ts, so no value can add a CLI line.
  */
 import { z } from "zod";
+import { isIpv4, isIpv6 } from "../address";
 import { DH_GROUPS, ESP_ENCRYPTIONS, ESP_INTEGRITIES, IKE_ENCRYPTIONS, IKE_INTEGRITIES, IKE_PRFS } from "../algorithms";
+import { withFix } from "../fix";
 import {
     cliWord,
     email,
@@ -22,8 +24,6 @@ import {
     ipv4Cidr,
     ipv4Mask,
     ipv6Prefix,
-    isIpv4,
-    isIpv6,
     keyId,
     lineText,
     list,
@@ -32,7 +32,6 @@ import {
     str,
     strict,
     typeError,
-    withFix,
 } from "./common";
 
 // ---------------------------------------------------------------------------------------------

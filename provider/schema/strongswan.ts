@@ -18,27 +18,12 @@ import {
     IKE_INTEGRITIES,
     IKE_PRFS,
     ikeProposalToStrongSwan,
-    parseStrongSwanProposal,
 } from "../algorithms";
-import {
-    email,
-    exactlyOne,
-    fqdn,
-    int,
-    isFqdn,
-    isIpv4,
-    isIpv6,
-    ipv4ToNumber,
-    keyId,
-    list,
-    noDuplicates,
-    oneOf,
-    prefixLengthToMask,
-    str,
-    strict,
-    typeError,
-    withFix,
-} from "./common";
+import { isCidr, isIp } from "../address";
+import { withFix } from "../fix";
+import { parseStrongSwanProposal } from "../strongswan/proposals";
+import { pskOwners } from "../strongswan/swanctl-ids";
+import { email, exactlyOne, fqdn, int, isFqdn, keyId, list, noDuplicates, oneOf, str, strict, typeError } from "./common";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -57,18 +42,6 @@ export function swanctlName(what: string, example: string) {
     });
 }
 
-function isCidr(v: string): boolean {
-    const [addr, len, extra] = v.split("/");
-    if (extra !== undefined || len === undefined || !/^\d{1,3}$/.test(len)) return false;
-    if (isIpv4(addr)) {
-        if (Number(len) > 32) return false;
-        const mask = ipv4ToNumber(prefixLengthToMask(Number(len)));
-        return ((ipv4ToNumber(addr) & ~mask) >>> 0) === 0;
-    }
-    return isIpv6(addr) && Number(len) <= 128;
-}
-
-const isIp = (v: string) => isIpv4(v) || isIpv6(v);
 /** A DNS name whose last label is not all digits, so a mistyped address like 300.1.1.1 is not taken for a name. */
 const isHostName = (v: string) => isFqdn(v) && /[A-Za-z]/.test(v.split(".").pop() ?? "");
 
@@ -124,29 +97,6 @@ function identity(what: string) {
     }).superRefine((v, ctx) =>
         exactlyOne(what, v, ["address", "fqdn", "email", "keyId"], ctx, `set exactly one, e.g. ${what}: { address: "203.0.113.7" }`),
     );
-}
-
-export type Identity = { address?: string; fqdn?: string; email?: string; keyId?: string };
-
-/** The swanctl `id` value of an identity. IP addresses stay bare: `ipv4:` would skip the binary conversion. */
-export function identityToSwanctl(id: Identity): string {
-    if (id.address !== undefined) return id.address;
-    if (id.fqdn !== undefined) return `fqdn:${id.fqdn}`;
-    if (id.email !== undefined) return `email:${id.email}`;
-    return `keyid:${id.keyId}`;
-}
-
-/** The identity a swanctl `id` value stands for (inverse of identityToSwanctl, also reads unprefixed forms). */
-export function identityFromSwanctl(text: string): Identity {
-    const m = /^(fqdn|dns|email|rfc822|userfqdn|keyid):(.*)$/.exec(text);
-    if (m) {
-        if (m[1] === "fqdn" || m[1] === "dns") return { fqdn: m[2] };
-        if (m[1] === "keyid") return { keyId: m[2] };
-        return { email: m[2] };
-    }
-    if (isIp(text)) return { address: text };
-    if (text.includes("@")) return { email: text };
-    return { fqdn: text };
 }
 
 const authRound = (what: string) =>
@@ -342,16 +292,3 @@ export const strongSwanConnectionSchema = strict("StrongSwanConnection", {
 export type StrongSwanConnectionInput = z.input<typeof strongSwanConnectionSchema>;
 export type StrongSwanConnectionModel = z.output<typeof strongSwanConnectionSchema>;
 export type StrongSwanChildModel = StrongSwanConnectionModel["children"][number];
-
-/**
- * The identities the PSK belongs to (swanctl `secrets.ike-<name>.id-N`): the remote id, or with none
- * the peer's literal IP addresses (what it sends by default); and the local id, or our literal
- * addresses. charon picks the secret that best matches both ends of the IKE_SA.
- */
-export function pskOwners(c: { local: { id?: Identity }; remote: { id?: Identity }; localAddrs?: string[]; remoteAddrs?: string[] }): {
-    remote: string[];
-    local: string[];
-} {
-    const of = (id: Identity | undefined, addrs: string[] | undefined) => (id ? [identityToSwanctl(id)] : (addrs ?? []).filter(isIp));
-    return { remote: of(c.remote.id, c.remoteAddrs), local: of(c.local.id, c.localAddrs) };
-}

@@ -4,7 +4,8 @@
  * down is drift that the next `pulumi up` repairs by initiating it again.
  */
 import { z } from "zod";
-import { ipv4Address, withFix } from "./common";
+import { withFix } from "../fix";
+import { ipv4Address } from "./common";
 import { swanctlName } from "./strongswan";
 
 export const strongSwanTunnelCheckSchema = z.strictObject({

@@ -3,7 +3,8 @@
  * exactly that connection and its pre-shared key, and a file (ours or edited by hand) parses back
  * to a model plus the keys the model does not cover (drift). No I/O.
  */
-import { identityFromSwanctl, identityToSwanctl, pskOwners, StrongSwanChildModel, StrongSwanConnectionModel } from "../schema/strongswan";
+import { StrongSwanChildModel, StrongSwanConnectionModel } from "../schema/strongswan";
+import { identityFromSwanctl, identityToSwanctl, pskOwners } from "./swanctl-ids";
 
 // ---------------------------------------------------------------------------------------------
 // File names

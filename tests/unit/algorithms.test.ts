@@ -7,8 +7,8 @@ import {
     espProposalToStrongSwan,
     IKE_ENCRYPTIONS,
     ikeProposalToStrongSwan,
-    parseStrongSwanProposal,
 } from "../../provider/algorithms";
+import { parseStrongSwanProposal } from "../../provider/strongswan/proposals";
 
 // REFERENCE.md "Algorithm names: IOS vs strongSwan", row by row.
 const IKE_ENC_ROWS: [string, string][] = [

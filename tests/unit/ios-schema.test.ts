@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { validate } from "../../provider/schema/common";
+import { validate } from "../../provider/dynamic/engine";
 import { iosSchemas, IosKind, unmatchablePeerMessage } from "../../provider/schema/ios";
 import { IOS_KINDS, storyInputs, variantInputs } from "../fixtures/ios/story-hub";
 

@@ -9,7 +9,7 @@ import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
 import { DeviceProviderStub } from "../../provider/dynamic/provider-stub";
 import { handlersFor } from "../../provider/dynamic/handlers";
-import { UNKNOWN } from "../../provider/schema/common";
+import { UNKNOWN } from "../../provider/dynamic/engine";
 import { renderReference } from "../../provider/docs/reference";
 
 const connection = { host: "198.51.100.1", username: "admin", hostKey: "SHA256:" + "x".repeat(43) };

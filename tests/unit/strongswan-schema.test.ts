@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { z } from "zod";
-import { validate } from "../../provider/schema/common";
-import { identityFromSwanctl, identityToSwanctl, strongSwanConnectionSchema } from "../../provider/schema/strongswan";
+import { validate } from "../../provider/dynamic/engine";
+import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
+import { identityFromSwanctl, identityToSwanctl } from "../../provider/strongswan/swanctl-ids";
 import { lanToLan, vpsHome } from "../fixtures/strongswan/story-vps";
 
 type Obj = Record<string, unknown>;

@@ -1,0 +1,71 @@
+/**
+ * IP address arithmetic, in one place, on ipaddr.js (the address library Node's own ecosystem
+ * relies on: express's proxy-addr, among others). The predicates are stricter than the library's
+ * parsers on purpose: only the spellings a device prints and a user should write pass (four
+ * decimal octets without leading zeros, IPv6 without zone ids), since these values go into
+ * IOS lines and swanctl.conf as they are.
+ */
+import * as ipaddr from "ipaddr.js";
+
+const FOUR_DECIMAL_OCTETS = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
+const IPV6_CHARACTERS = /^[0-9a-fA-F:.]{2,45}$/;
+const EMBEDDED_IPV4 = /:((?:\d{1,3}\.){3}\d{1,3})$/;
+
+/** Four decimal octets (`203.0.113.7`), each 0-255 and without leading zeros. */
+export function isIpv4(v: string): boolean {
+    return FOUR_DECIMAL_OCTETS.test(v) && ipaddr.IPv4.isValidFourPartDecimal(v);
+}
+
+/** An IPv6 address: hex groups with at most one `::`, optionally ending in an IPv4 address; no zone id. */
+export function isIpv6(v: string): boolean {
+    if (!IPV6_CHARACTERS.test(v) || !ipaddr.IPv6.isValid(v)) return false;
+    // ipaddr.js reads the embedded IPv4 part more leniently than isIpv4 (leading zeros).
+    const embedded = EMBEDDED_IPV4.exec(v);
+    return !embedded || isIpv4(embedded[1]);
+}
+
+export function isIp(v: string): boolean {
+    return isIpv4(v) || isIpv6(v);
+}
+
+/** Prefix length of a dotted mask (`255.255.255.0` -> 24), or undefined when it is not a contiguous mask. */
+export function maskToPrefixLength(mask: string): number | undefined {
+    if (!isIpv4(mask)) return undefined;
+    return ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask() ?? undefined;
+}
+
+/** The dotted mask of a prefix length (24 -> `255.255.255.0`). */
+export function prefixLengthToMask(length: number): string {
+    return ipaddr.IPv4.subnetMaskFromPrefixLength(length).toString();
+}
+
+/** `ADDRESS/LENGTH` split, or undefined when the text does not have that shape. */
+function splitPrefix(v: string, lengthDigits: number): { address: string; length: number } | undefined {
+    const [address, length, extra] = v.split("/");
+    if (extra !== undefined || length === undefined || !new RegExp(`^\\d{1,${lengthDigits}}$`).test(length)) return undefined;
+    return { address, length: Number(length) };
+}
+
+function hostBitsZero(address: string, length: number): boolean {
+    return ipaddr.IPv4.networkAddressFromCIDR(`${address}/${length}`).toString() === address;
+}
+
+/** An IPv4 network in CIDR notation whose host bits are zero (`10.2.0.0/24`, not `10.2.0.1/24`). */
+export function isIpv4Network(v: string): boolean {
+    const p = splitPrefix(v, 2);
+    return p !== undefined && p.length <= 32 && isIpv4(p.address) && hostBitsZero(p.address, p.length);
+}
+
+/** An IPv6 address with a prefix length (`2001:db8::7/128`); host bits are not checked. */
+export function isIpv6Prefix(v: string): boolean {
+    const p = splitPrefix(v, 3);
+    return p !== undefined && p.length <= 128 && isIpv6(p.address);
+}
+
+/** A subnet as swanctl takes it: an IPv4 network (host bits zero) or an IPv6 prefix. */
+export function isCidr(v: string): boolean {
+    const p = splitPrefix(v, 3);
+    if (!p) return false;
+    if (isIpv4(p.address)) return p.length <= 32 && hostBitsZero(p.address, p.length);
+    return p.length <= 128 && isIpv6(p.address);
+}
