@@ -7,8 +7,9 @@ import { Credentials, deviceLabel, IosConnection } from "../schema/device";
 import { IosKind, IosModels } from "../schema/ios";
 import { ConfigNode, parseConfigTree, renderConfigTree } from "../ios/config-tree";
 import { iosObjects } from "../ios/objects";
-import { maskSecrets, planTransition } from "../ios/plan";
-import { DeviceError, redact } from "../ssh/errors";
+import { planTransition } from "../ios/plan";
+import { maskLine, redact } from "../masking";
+import { DeviceError } from "../ssh/errors";
 import { IosCliSession } from "../ssh/ios-session";
 import { SshPool } from "../ssh/pool";
 import { ApplyError, ApplyOptions, ObjectState, PlatformDriver } from "./driver";
@@ -107,7 +108,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
             throw new SessionLost(before, this.redacted((e as Error).message));
         }
         if (result.ok) return undefined;
-        return `IOS refused command ${result.index + 1} of ${lines.length}, \`${maskSecrets(result.command)}\`: ${this.redacted(result.error)}`;
+        return `IOS refused command ${result.index + 1} of ${lines.length}, \`${maskLine(result.command)}\`: ${this.redacted(result.error)}`;
     }
 
     /** Puts `before` back (or removes the object when it did not exist) and says how that went. */
@@ -118,7 +119,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
             if (lines.length > 0) {
                 const result = await session.configure(lines);
                 if (!result.ok) {
-                    return `ROLLBACK FAILED: IOS refused \`${maskSecrets(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${now ? this.masked(now) : "(object absent)"}`;
+                    return `ROLLBACK FAILED: IOS refused \`${maskLine(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${now ? this.masked(now) : "(object absent)"}`;
                 }
             }
             const restored = await this.currentNodes(session, model);
@@ -152,17 +153,17 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
         const parsed = this.handler.parse(nodes);
         return {
             model: parsed.model,
-            config: renderConfigTree(nodes).map(maskSecrets),
-            unmanaged: parsed.unknownLines.map(maskSecrets),
+            config: renderConfigTree(nodes).map(maskLine),
+            unmanaged: parsed.unknownLines.map(maskLine),
         };
     }
 
     private masked(nodes: ConfigNode[]): string {
-        return renderConfigTree(nodes).map(maskSecrets).join("\n");
+        return renderConfigTree(nodes).map(maskLine).join("\n");
     }
 
     private redacted(text: string): string {
-        return redact(maskSecrets(text), this.secrets);
+        return redact(text, this.secrets);
     }
 
     private inSession<T>(fn: (session: IosCliSession) => Promise<T>): Promise<T> {
@@ -176,7 +177,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
             try {
                 return await fn(session);
             } catch (e) {
-                if (e instanceof DeviceError) throw new DeviceError(e.device, this.redacted(e.message), e.command && maskSecrets(e.command));
+                if (e instanceof DeviceError) throw new DeviceError(e.device, this.redacted(e.message), e.command && maskLine(e.command));
                 throw e;
             } finally {
                 await session.close().catch(() => undefined);

@@ -6,9 +6,9 @@
 import * as path from "path";
 import { Credentials, deviceLabel, HostConnection } from "../schema/device";
 import { StrongSwanConnectionModel } from "../schema/strongswan";
+import { maskLine, redact } from "../masking";
 import { connectionFileName, parseConnectionFile, renderConnectionFile } from "../strongswan/swanctl-conf";
 import { parseListConnsRaw } from "../strongswan/swanctl-output";
-import { redact } from "../ssh/errors";
 import { HostSession } from "../ssh/host-session";
 import { SshPool } from "../ssh/pool";
 import { ApplyError, ApplyOptions, ObjectState, PlatformDriver } from "./driver";
@@ -20,11 +20,9 @@ export interface StrongSwanState extends ObjectState<StrongSwanConnectionModel> 
     file: string;
 }
 
-const SECRET_LINE = /^(\s*secret\s*=\s*).*$/;
-
 /** The file's text with the secret masked, as lines (for outputs and messages). */
 function maskedLines(text: string): string[] {
-    return text.split("\n").filter((l) => l.trim() !== "").map((l) => l.replace(SECRET_LINE, "$1*****"));
+    return text.split("\n").filter((l) => l.trim() !== "").map(maskLine);
 }
 
 /** What every driver for a strongSwan host shares: the device, its lock-held session, redaction. */

@@ -26,7 +26,7 @@ import {
     TunnelInterfaceModel,
 } from "../schema/ios";
 import { ConfigNode, node } from "./config-tree";
-import { maskSecrets } from "./plan";
+import { maskLine } from "../masking";
 
 /** A key IOS shows only in encrypted form (type 6). Stands in for the key's value in a parsed model. */
 export interface EncryptedKey {
@@ -89,7 +89,7 @@ function mapLines(nodes: ConfigNode[], map: (line: string, node: ConfigNode) => 
 }
 
 function flatten(n: ConfigNode, prefix: string): string[] {
-    const here = prefix + maskSecrets(n.line);
+    const here = prefix + maskLine(n.line);
     return [here, ...n.children.flatMap((c) => flatten(c, `${here} > `))];
 }
 
@@ -504,7 +504,7 @@ const tunnel = handler("TunnelInterface", {
         for (const n of routeNodes) {
             const route = parseRoute(n.line, name);
             if (route) model.routes.push(route);
-            else unknownLines.push(maskSecrets(n.line));
+            else unknownLines.push(maskLine(n.line));
         }
         return { model, unknownLines };
     },

@@ -4,7 +4,8 @@
  * user of the host (`ps`), stdin is not.
  */
 import { Client } from "ssh2";
-import { DeviceError, redact } from "./errors";
+import { containsSecret, redact } from "../masking";
+import { DeviceError } from "./errors";
 
 export interface HostSessionOptions {
     device: string;
@@ -72,7 +73,7 @@ export class HostSession {
             throw new DeviceError(device, `refusing to run a command on ${device}: ${(e as Error).message}`);
         }
         const shown = redact(commandLine, secrets);
-        if (argv.some((a) => secrets.some((s) => s && a.includes(s)))) {
+        if (argv.some((a) => containsSecret(a, secrets))) {
             // Defence in depth: callers pass secrets on stdin; an argument would show in `ps` on the host.
             throw new DeviceError(device, `refusing to run ${shown} on ${device}: a secret is in its arguments; it must go via stdin`, shown);
         }

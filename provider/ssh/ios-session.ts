@@ -5,7 +5,8 @@
  * would interpret (`?`, control characters) is ever sent.
  */
 import { Client, ClientChannel } from "ssh2";
-import { DeviceError, redact } from "./errors";
+import { redact } from "../masking";
+import { DeviceError } from "./errors";
 
 export interface IosCliSessionOptions {
     device: string;

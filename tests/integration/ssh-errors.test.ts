@@ -1,6 +1,7 @@
 /** Redaction: every message from the SSH edge goes through it. */
 import assert from "assert";
-import { DeviceError, redact } from "../../provider/ssh/errors";
+import { redact } from "../../provider/masking";
+import { DeviceError } from "../../provider/ssh/errors";
 
 describe("ssh redact", () => {
     it("masks each secret and its escaped forms", () => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { ConfigNode } from "../../provider/ios/config-tree";
 import { iosObjects } from "../../provider/ios/objects";
-import { maskSecrets, planTransition } from "../../provider/ios/plan";
+import { planTransition } from "../../provider/ios/plan";
+import { maskLine } from "../../provider/masking";
 import { IosKind, IosModels } from "../../provider/schema/ios";
 import { IOS_KINDS, storyModels, variantModels } from "../fixtures/ios/story-hub";
 
@@ -296,5 +297,5 @@ describe("maskSecrets", () => {
         ["interface Tunnel1", "interface Tunnel1"],
         ["username secret", "username secret"],
     ];
-    for (const [line, masked] of cases) it(`${JSON.stringify(line)}`, () => assert.equal(maskSecrets(line), masked));
+    for (const [line, masked] of cases) it(`${JSON.stringify(line)}`, () => assert.equal(maskLine(line), masked));
 });
