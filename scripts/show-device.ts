@@ -1,17 +1,17 @@
 /** Reads a lab device over SSH with the provider's own session code and prints its VPN config, secrets masked. */
-import { maskLine } from "../provider/masking";
+import { maskText } from "../provider/masking";
 import { SshPool } from "../provider/ssh/pool";
-import { labHost, withLabHostSession, withLabIosSession } from "../tests/helpers/lab";
+import { labHost, withLabHostSession, withLabIosSession } from "./lab-sites";
 
 async function main(site: string): Promise<void> {
     if (labHost(site).kind === "ios") {
         const out = await withLabIosSession(site, (s) => s.exec("show running-config | section ^crypto|^interface Tunnel|^ip route"));
-        console.log(out.split("\n").map(maskLine).join("\n").trimEnd());
+        console.log(maskText(out).trimEnd());
     } else {
         const files = await withLabHostSession(site, (h) =>
-            h.run(["sh", "-c", "for f in /etc/swanctl/conf.d/pulumi-*.conf; do [ -e \"$f\" ] && { echo \"# $f\"; sed -E 's/^(\\s*secret\\s*=).*/\\1 *****/' \"$f\"; }; done; swanctl --list-conns 2>/dev/null"]),
+            h.run(["sh", "-c", "for f in /etc/swanctl/conf.d/pulumi-*.conf; do [ -e \"$f\" ] && { echo \"# $f\"; cat \"$f\"; }; done; swanctl --list-conns 2>/dev/null"]),
         );
-        console.log(files.stdout.trimEnd());
+        console.log(maskText(files.stdout).trimEnd());
     }
     await SshPool.shared.closeAll();
 }

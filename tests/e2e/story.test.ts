@@ -10,7 +10,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labExec, REPO, withLabIosSession } from "../helpers/lab";
+import { withLabIosSession } from "../../scripts/lab-sites";
+import { labExec, REPO } from "../helpers/lab";
 import { pulumiEnv } from "../helpers/pulumi-env";
 
 const STORY_RESOURCES = [

@@ -1,73 +1,10 @@
-/** The lab's hosts (from `.lab/lab.json`, written by `bash lab/lab.sh up`) as provider inputs. */
-import * as fs from "fs";
+/** The repository and commands inside lab sites; the sites themselves are in scripts/lab-sites.ts. */
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../../provider/schema/device";
-import { HostSession } from "../../provider/ssh/host-session";
-import { IosCliSession } from "../../provider/ssh/ios-session";
-import { SshPool } from "../../provider/ssh/pool";
 
 export const REPO = path.resolve(__dirname, "..", "..", "..");
-const LAB_DIR = process.env.LAB_DIR ?? path.join(REPO, ".lab");
-
-export interface LabHost {
-    kind: "ios" | "strongswan";
-    wan: string;
-    lan: string;
-    lanAddress: string;
-    ssh: { host: string; port: number; username: string; hostKey: string; passwordFile?: string; enableSecretFile?: string; privateKeyFile?: string; sudoUser?: string };
-    swanctlDir: string;
-}
-
-export function labHost(site: string): LabHost {
-    const file = path.join(LAB_DIR, "lab.json");
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: bring the lab up with sudo bash lab/lab.sh up`);
-    const host = JSON.parse(fs.readFileSync(file, "utf8")).hosts[site];
-    if (!host) throw new Error(`the lab has no site ${site}`);
-    return host;
-}
-
-const read = (f?: string) => (f ? fs.readFileSync(f, "utf8") : undefined);
-
-/** `connection` and `credentials` inputs for a lab site. */
-export function labDevice(site: string): { connection: Record<string, unknown>; credentials: Record<string, unknown> } {
-    const h = labHost(site);
-    const connection: Record<string, unknown> = { host: h.ssh.host, port: h.ssh.port, username: h.ssh.username, hostKey: h.ssh.hostKey };
-    const credentials: Record<string, unknown> = {};
-    if (h.ssh.passwordFile) credentials.password = read(h.ssh.passwordFile)!.trim();
-    if (h.ssh.enableSecretFile) credentials.enableSecret = read(h.ssh.enableSecretFile)!.trim();
-    if (h.ssh.privateKeyFile) credentials.privateKey = read(h.ssh.privateKeyFile);
-    return { connection, credentials };
-}
 
 /** Runs a command inside a lab site's namespaces (lab/lab-exec.sh). */
 export function labExec(site: string, args: string[], timeoutMs = 30000): string {
     return execFileSync("bash", [path.join(REPO, "lab", "lab-exec.sh"), site, ...args], { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
-}
-
-/**
- * Runs fn in a privileged IOS CLI session on a lab router, with the provider's own pool and session
- * (connection defaults from the schema): for tests and scripts that read or change a device by hand.
- */
-export async function withLabIosSession<T>(site: string, fn: (session: IosCliSession) => Promise<T>): Promise<T> {
-    const { connection, credentials } = labDevice(site);
-    const conn = iosConnectionSchema.parse(connection);
-    const creds = credentialsSchema.parse(credentials);
-    return SshPool.shared.withDevice(conn, creds, async (client) => {
-        const session = await IosCliSession.open(client, { device: site, enableSecret: creds.enableSecret, commandTimeoutMs: conn.commandTimeoutMs, secrets: [] });
-        try {
-            return await fn(session);
-        } finally {
-            await session.close();
-        }
-    });
-}
-
-/** Runs fn in a shell session on a lab strongSwan host, as the provider would. */
-export async function withLabHostSession<T>(site: string, fn: (host: HostSession) => Promise<T>): Promise<T> {
-    const { connection, credentials } = labDevice(site);
-    const conn = hostConnectionSchema.parse(connection);
-    return SshPool.shared.withDevice(conn, credentialsSchema.parse(credentials), (client) =>
-        fn(new HostSession(client, { device: site, sudo: conn.sudo, commandTimeoutMs: conn.commandTimeoutMs, secrets: [] })),
-    );
 }

@@ -8,7 +8,8 @@ import * as assert from "assert";
 import { handlersFor } from "../../provider/dynamic/handlers";
 import { SshPool } from "../../provider/ssh/pool";
 import { parseListSasRaw } from "../../provider/strongswan/swanctl-output";
-import { labDevice, labExec, labHost } from "../helpers/lab";
+import { labDevice, labHost } from "../../scripts/lab-sites";
+import { labExec } from "../helpers/lab";
 
 const PSK = "Lab-Tunnel-Psk-8080";
 type Props = Record<string, unknown>;
