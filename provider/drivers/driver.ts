@@ -4,11 +4,12 @@
  * providers only call these; they never talk to a device themselves. Previews diff declared inputs
  * in the provider without touching a device; refresh shows what the device holds.
  */
+import { Credentials } from "../schema/device";
 
-/** One managed object as found on a device. */
-export interface ObjectState<M> {
+/** One managed object as found on a device; D is the model as the device shows it. */
+export interface ObjectState<D> {
     /** The object converted back into the resource's model (what `pulumi refresh` reports). */
-    model: M;
+    model: D;
     /** The object's configuration as the device shows it, secrets masked. */
     config: string[];
     /** Configuration on the device that the model cannot express (lines or keys added by hand). */
@@ -24,17 +25,49 @@ export interface ApplyOptions {
     resourceName: string;
 }
 
-export interface PlatformDriver<M> {
-    read(model: M): Promise<ObjectState<M> | undefined>;
-    /** Brings the device to `desired`; on any failure restores what was there and throws. */
-    apply(desired: M, options: ApplyOptions): Promise<ObjectState<M>>;
-    /** Removes the object; absent is fine. On failure restores it and throws. */
+/**
+ * A driver of one resource kind on one platform: M is the validated model, D the model as read
+ * back from the device (it may hold what the schema refuses), S the state with the kind's extras.
+ */
+export interface PlatformDriver<M, D = M, S extends ObjectState<D> = ObjectState<D>> {
+    read(model: M): Promise<S | undefined>;
+    /** Brings the device to `desired`; on any failure restores what was there and throws ApplyError. */
+    apply(desired: M, options: ApplyOptions): Promise<S>;
+    /** Removes the object; absent is fine. On failure restores it and throws ApplyError. */
     remove(current: M, resourceName: string): Promise<void>;
 }
 
-/** An error that reports what happened on the device, including whether the rollback worked. */
+/** Everything a driver needs to reach its device: C is the platform's connection settings. */
+export interface DeviceTarget<C> {
+    connection: C;
+    credentials: Credentials;
+    /** Every secret value that could show up in a command or an answer, for redaction. */
+    secrets: string[];
+}
+
+/**
+ * What became of the device after a change failed, with the sentence that says so:
+ * - unchanged: the failure came before anything was changed;
+ * - restored: what was there before is back;
+ * - removed: the object did not exist before, and what was created of it is gone again;
+ * - rollback-failed: restoring was refused or impossible (deviceState: what the device holds, when known);
+ * - rollback-incomplete: restoring ran, but the device does not hold what it did before.
+ */
+export type RollbackOutcome =
+    | { status: "unchanged" }
+    | { status: "restored" | "removed"; summary: string }
+    | { status: "rollback-failed"; summary: string; deviceState?: string[] }
+    | { status: "rollback-incomplete"; summary: string; deviceState?: string[] };
+
+/** How a rollback that ran went: every outcome but unchanged. */
+export type RollbackAttempt = Exclude<RollbackOutcome, { status: "unchanged" }>;
+
+/** A change that failed: the message says what happened and ends with how the rollback went. */
 export class ApplyError extends Error {
-    constructor(message: string) {
+    constructor(
+        message: string,
+        readonly rollback: RollbackOutcome,
+    ) {
         super(message);
         this.name = "ApplyError";
     }

@@ -3,16 +3,16 @@
  * lines, applies them in one configuration session under the device lock, reads the block back and
  * compares it with the intent, and restores the previous block on any failure.
  */
-import { Credentials, deviceLabel, IosConnection } from "../schema/device";
+import { deviceLabel, IosConnection } from "../schema/device";
 import { IosKind, IosModels } from "../schema/ios";
 import { ConfigNode, parseConfigTree, renderConfigTree } from "../ios/config-tree";
-import { iosObjects } from "../ios/objects";
+import { IosDeviceModels, iosObjects } from "../ios/objects";
 import { planTransition } from "../ios/plan";
 import { maskLine, redact } from "../masking";
 import { DeviceError } from "../ssh/errors";
 import { IosCliSession } from "../ssh/ios-session";
 import { SshPool } from "../ssh/pool";
-import { ApplyError, ApplyOptions, ObjectState, PlatformDriver } from "./driver";
+import { ApplyError, ApplyOptions, DeviceTarget, ObjectState, PlatformDriver, RollbackAttempt } from "./driver";
 
 /** The session died (dropped connection, timeout): the restore needs a fresh one. */
 class SessionLost extends Error {
@@ -21,44 +21,47 @@ class SessionLost extends Error {
     }
 }
 
-export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]> {
+type Model<K extends IosKind> = IosModels[K];
+type State<K extends IosKind> = ObjectState<IosDeviceModels[K]>;
+
+export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, IosDeviceModels[K]> {
     private readonly device: string;
+    private readonly connection: IosConnection;
 
     constructor(
         private readonly kind: K,
-        private readonly connection: IosConnection,
-        private readonly credentials: Credentials,
-        /** Every secret value that could show up in a command or an answer, for redaction. */
-        private readonly secrets: string[],
+        private readonly target: DeviceTarget<IosConnection>,
     ) {
-        this.device = deviceLabel(connection);
+        this.connection = target.connection;
+        this.device = deviceLabel(target.connection);
     }
 
     private get handler() {
         return iosObjects[this.kind];
     }
 
-    async read(model: IosModels[K]): Promise<ObjectState<IosModels[K]> | undefined> {
+    async read(model: Model<K>): Promise<State<K> | undefined> {
         return this.inSession(async (session) => {
             const nodes = await this.currentNodes(session, model);
             return nodes && this.stateOf(nodes);
         });
     }
 
-    async apply(desired: IosModels[K], options: ApplyOptions): Promise<ObjectState<IosModels[K]>> {
+    async apply(desired: Model<K>, options: ApplyOptions): Promise<State<K>> {
         const what = `${this.handler.describe(desired)} (resource ${options.resourceName})`;
         const after = await this.change(desired, this.handler.render(desired), `applying ${what} on ${this.device}`, (before) => {
             if (before && options.creating && !options.adopt) {
                 throw new ApplyError(
                     `${what} already exists on ${this.device}; nothing was changed. Fix: choose another name, ` +
                         `remove it from the device, or set adopt: true to take over the existing configuration`,
+                    { status: "unchanged" },
                 );
             }
         });
         return this.stateOf(after!);
     }
 
-    async remove(current: IosModels[K], resourceName: string): Promise<void> {
+    async remove(current: Model<K>, resourceName: string): Promise<void> {
         const what = `${this.handler.describe(current)} (resource ${resourceName})`;
         await this.change(current, undefined, `removing ${what} from ${this.device}`);
     }
@@ -69,7 +72,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
      * one died). Returns the object's nodes afterwards.
      */
     private async change(
-        model: IosModels[K],
+        model: Model<K>,
         target: ConfigNode[] | undefined,
         action: string,
         guard?: (before: ConfigNode[] | undefined) => void,
@@ -84,7 +87,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
                 const mismatch = failure ?? this.readBackMismatch(after, target);
                 if (mismatch) {
                     const outcome = await this.restore(session, model, before);
-                    throw new ApplyError(`${action} failed: ${mismatch}. ${outcome}`);
+                    throw new ApplyError(`${action} failed: ${mismatch}. ${outcome.summary}`, outcome);
                 }
                 await this.save(session);
                 return after;
@@ -92,9 +95,12 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
         } catch (e) {
             if (!(e instanceof SessionLost)) throw e;
             const outcome = await this.inSession((session) => this.restore(session, model, e.before)).catch(
-                (re: Error) => `Rollback could not connect either (${re.message}): check the device by hand.`,
+                (re: Error): RollbackAttempt => ({
+                    status: "rollback-failed",
+                    summary: `Rollback could not connect either (${re.message}): check the device by hand.`,
+                }),
             );
-            throw new ApplyError(`${action} failed: ${e.cause}. ${outcome}`);
+            throw new ApplyError(`${action} failed: ${e.cause}. ${outcome.summary}`, outcome);
         }
     }
 
@@ -112,24 +118,36 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
     }
 
     /** Puts `before` back (or removes the object when it did not exist) and says how that went. */
-    private async restore(session: IosCliSession, model: IosModels[K], before: ConfigNode[] | undefined): Promise<string> {
+    private async restore(session: IosCliSession, model: Model<K>, before: ConfigNode[] | undefined): Promise<RollbackAttempt> {
         try {
             const now = await this.currentNodes(session, model);
             const lines = planTransition(this.kind, now, before);
             if (lines.length > 0) {
                 const result = await session.configure(lines);
                 if (!result.ok) {
-                    return `ROLLBACK FAILED: IOS refused \`${maskLine(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${now ? this.masked(now) : "(object absent)"}`;
+                    const deviceState = this.maskedLines(now);
+                    return {
+                        status: "rollback-failed",
+                        summary: `ROLLBACK FAILED: IOS refused \`${maskLine(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${shown(deviceState)}`,
+                        deviceState,
+                    };
                 }
             }
             const restored = await this.currentNodes(session, model);
             const ok = before ? !!restored && this.handler.sameConfig(restored, before) : !restored;
             if (!ok) {
-                return `ROLLBACK INCOMPLETE: the device now shows:\n${restored ? this.masked(restored) : "(object absent)"}\nexpected:\n${before ? this.masked(before) : "(object absent)"}`;
+                const deviceState = this.maskedLines(restored);
+                return {
+                    status: "rollback-incomplete",
+                    summary: `ROLLBACK INCOMPLETE: the device now shows:\n${shown(deviceState)}\nexpected:\n${shown(this.maskedLines(before))}`,
+                    deviceState,
+                };
             }
-            return before ? "The previous configuration was restored; nothing else changed." : "The partial configuration was removed; the device is as before.";
+            return before
+                ? { status: "restored", summary: "The previous configuration was restored; nothing else changed." }
+                : { status: "removed", summary: "The partial configuration was removed; the device is as before." };
         } catch (e) {
-            return `ROLLBACK FAILED: ${this.redacted((e as Error).message)}; check the device by hand.`;
+            return { status: "rollback-failed", summary: `ROLLBACK FAILED: ${this.redacted((e as Error).message)}; check the device by hand.` };
         }
     }
 
@@ -144,35 +162,41 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
         if (this.connection.saveConfig) await session.exec("write memory");
     }
 
-    private async currentNodes(session: IosCliSession, model: IosModels[K]): Promise<ConfigNode[] | undefined> {
+    private async currentNodes(session: IosCliSession, model: Model<K>): Promise<ConfigNode[] | undefined> {
         const text = await session.exec("show running-config");
         return this.handler.extract(parseConfigTree(text), model);
     }
 
-    private stateOf(nodes: ConfigNode[]): ObjectState<IosModels[K]> {
+    private stateOf(nodes: ConfigNode[]): State<K> {
         const parsed = this.handler.parse(nodes);
         return {
             model: parsed.model,
-            config: renderConfigTree(nodes).map(maskLine),
+            config: this.maskedLines(nodes),
             unmanaged: parsed.unknownLines.map(maskLine),
         };
     }
 
+    /** The object's lines as the device shows them, secrets masked; empty when the object is absent. */
+    private maskedLines(nodes: ConfigNode[] | undefined): string[] {
+        return nodes ? renderConfigTree(nodes).map(maskLine) : [];
+    }
+
     private masked(nodes: ConfigNode[]): string {
-        return renderConfigTree(nodes).map(maskLine).join("\n");
+        return shown(this.maskedLines(nodes));
     }
 
     private redacted(text: string): string {
-        return redact(text, this.secrets);
+        return redact(text, this.target.secrets);
     }
 
     private inSession<T>(fn: (session: IosCliSession) => Promise<T>): Promise<T> {
-        return SshPool.shared.withDevice(this.connection, this.credentials, async (client) => {
+        const { credentials, secrets } = this.target;
+        return SshPool.shared.withDevice(this.connection, credentials, async (client) => {
             const session = await IosCliSession.open(client, {
                 device: this.device,
-                enableSecret: this.credentials.enableSecret,
+                enableSecret: credentials.enableSecret,
                 commandTimeoutMs: this.connection.commandTimeoutMs,
-                secrets: this.secrets,
+                secrets,
             });
             try {
                 return await fn(session);
@@ -184,4 +208,9 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<IosModels[K]
             }
         });
     }
+}
+
+/** Lines for a message: the object's block, or a note that it is absent. */
+function shown(lines: string[]): string {
+    return lines.length > 0 ? lines.join("\n") : "(object absent)";
 }

@@ -4,16 +4,16 @@
  * has loaded. On failure the previous file is put back and loaded again.
  */
 import * as path from "path";
-import { Credentials, deviceLabel, HostConnection } from "../schema/device";
+import { maskLine } from "../masking";
 import { StrongSwanConnectionModel } from "../schema/strongswan";
-import { maskLine, redact } from "../masking";
-import { connectionFileName, parseConnectionFile, renderConnectionFile } from "../strongswan/swanctl-conf";
+import { ConnectionFileModel, connectionFileName, parseConnectionFile, renderConnectionFile } from "../strongswan/swanctl-conf";
 import { parseListConnsRaw } from "../strongswan/swanctl-output";
+import { DeviceError } from "../ssh/errors";
 import { HostSession } from "../ssh/host-session";
-import { SshPool } from "../ssh/pool";
-import { ApplyError, ApplyOptions, ObjectState, PlatformDriver } from "./driver";
+import { ApplyError, ApplyOptions, ObjectState, PlatformDriver, RollbackAttempt } from "./driver";
+import { HostDriver } from "./host-driver";
 
-export interface StrongSwanState extends ObjectState<StrongSwanConnectionModel> {
+export interface StrongSwanState extends ObjectState<ConnectionFileModel> {
     /** Whether charon has the connection loaded. */
     loaded: boolean;
     /** The connection's file on the host. */
@@ -25,38 +25,7 @@ function maskedLines(text: string): string[] {
     return text.split("\n").filter((l) => l.trim() !== "").map(maskLine);
 }
 
-/** What every driver for a strongSwan host shares: the device, its lock-held session, redaction. */
-export abstract class StrongSwanHostDriver {
-    protected readonly device: string;
-
-    constructor(
-        protected readonly connection: HostConnection,
-        private readonly credentials: Credentials,
-        private readonly secrets: string[],
-    ) {
-        this.device = deviceLabel(connection);
-    }
-
-    protected redacted(text: string): string {
-        return redact(text, this.secrets);
-    }
-
-    /** Runs fn with a host session on the device, under the device lock. */
-    protected inSession<T>(fn: (host: HostSession) => Promise<T>): Promise<T> {
-        return SshPool.shared.withDevice(this.connection, this.credentials, (client) =>
-            fn(
-                new HostSession(client, {
-                    device: this.device,
-                    sudo: this.connection.sudo,
-                    commandTimeoutMs: this.connection.commandTimeoutMs,
-                    secrets: this.secrets,
-                }),
-            ),
-        );
-    }
-}
-
-export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDriver<StrongSwanConnectionModel> {
+export class StrongSwanDriver extends HostDriver implements PlatformDriver<StrongSwanConnectionModel, ConnectionFileModel, StrongSwanState> {
     private fileOf(name: string): string {
         return path.posix.join(this.connection.swanctlDir, "conf.d", connectionFileName(name));
     }
@@ -89,12 +58,14 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
                 if (before !== undefined) {
                     throw new ApplyError(
                         `${what} already exists on ${this.device}; nothing was changed. Fix: choose another name, remove the file, or set adopt: true`,
+                        { status: "unchanged" },
                     );
                 }
                 if (loadedBefore.includes(desired.name)) {
                     throw new ApplyError(
                         `a connection named ${desired.name} is already loaded on ${this.device} from another file; swanctl would merge both definitions. ` +
                             `Fix: choose another name or remove the other definition`,
+                        { status: "unchanged" },
                     );
                 }
             }
@@ -105,7 +76,7 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
             const failure = await this.loadAll(host, desired.name, true);
             if (failure) {
                 const outcome = await this.restore(host, file, before);
-                throw new ApplyError(`applying ${what} on ${this.device} failed: ${failure}. ${outcome}`);
+                throw new ApplyError(`applying ${what} on ${this.device} failed: ${failure}. ${outcome.summary}`, outcome);
             }
             return this.stateOf(desired.name, text, true, file);
         });
@@ -120,7 +91,8 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
             if (failure) {
                 const outcome = await this.restore(host, file, before);
                 throw new ApplyError(
-                    `removing connection ${current.name} (resource ${resourceName}) from ${this.device} failed: ${failure}. ${outcome}`,
+                    `removing connection ${current.name} (resource ${resourceName}) from ${this.device} failed: ${failure}. ${outcome.summary}`,
+                    outcome,
                 );
             }
             // Unloading a connection leaves SAs started by hand or by start_action=start: close them.
@@ -128,8 +100,19 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
         });
     }
 
-    /** Runs `swanctl --load-all`; returns why it failed, or undefined when `name` is (not) loaded as wanted. */
+    /**
+     * Runs `swanctl --load-all` after the file changed; returns why that failed (any error included,
+     * so that the caller restores the file), or undefined when `name` is (not) loaded as wanted.
+     */
     private async loadAll(host: HostSession, name: string, shouldBeLoaded: boolean): Promise<string | undefined> {
+        try {
+            return await this.checkLoaded(host, name, shouldBeLoaded);
+        } catch (e) {
+            return (e as Error).message;
+        }
+    }
+
+    private async checkLoaded(host: HostSession, name: string, shouldBeLoaded: boolean): Promise<string | undefined> {
         const { failure, output } = await this.runLoadAll(host);
         if (failure) return failure;
         const loaded = (await this.loadedConnections(host)).includes(name);
@@ -158,28 +141,34 @@ export class StrongSwanDriver extends StrongSwanHostDriver implements PlatformDr
         return { output };
     }
 
-    private async restore(host: HostSession, file: string, before: string | undefined): Promise<string> {
+    private async restore(host: HostSession, file: string, before: string | undefined): Promise<RollbackAttempt> {
         try {
             if (before === undefined) await host.removeFile(file);
             else await host.writeFileAtomic(file, before, 0o600);
             const { failure } = await this.runLoadAll(host);
             if (failure) {
-                return `ROLLBACK INCOMPLETE: the previous file is back but loading it failed too (${failure}); fix the host's swanctl configuration, then run pulumi up again`;
+                return {
+                    status: "rollback-incomplete",
+                    summary: `ROLLBACK INCOMPLETE: the previous file is back but loading it failed too (${failure}); fix the host's swanctl configuration, then run pulumi up again`,
+                    deviceState: before === undefined ? [] : maskedLines(before),
+                };
             }
             return before === undefined
-                ? "The new file was removed and the configuration reloaded; the host is as before."
-                : "The previous file was restored and loaded again; nothing else changed.";
+                ? { status: "removed", summary: "The new file was removed and the configuration reloaded; the host is as before." }
+                : { status: "restored", summary: "The previous file was restored and loaded again; nothing else changed." };
         } catch (e) {
-            return `ROLLBACK FAILED: ${this.redacted((e as Error).message)}; check ${file} by hand.`;
+            return { status: "rollback-failed", summary: `ROLLBACK FAILED: ${this.redacted((e as Error).message)}; check ${file} by hand.` };
         }
     }
 
     private async loadedConnections(host: HostSession): Promise<string[]> {
         const result = await this.swanctl(host, ["--list-conns", "--raw"]);
         if (result.code !== 0) {
-            throw new ApplyError(
+            throw new DeviceError(
+                this.device,
                 `swanctl --list-conns failed on ${this.device} (exit ${result.code}): ${this.redacted(result.stderr || result.stdout)}. ` +
                     `Fix: check that charon runs on the host and that ${this.connection.username} may use swanctl${this.connection.sudo ? " through sudo -n" : " (or set device.sudo: true)"}`,
+                "swanctl --list-conns --raw",
             );
         }
         return Object.keys(parseListConnsRaw(result.stdout));

@@ -7,7 +7,7 @@ import { StrongSwanTunnelCheckModel } from "../schema/tunnel-check";
 import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swanctl-output";
 import { HostSession } from "../ssh/host-session";
 import { ApplyError, ObjectState, PlatformDriver } from "./driver";
-import { StrongSwanHostDriver } from "./strongswan-driver";
+import { HostDriver } from "./host-driver";
 
 export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
     established: boolean;
@@ -17,6 +17,9 @@ interface LiveTunnel {
     ike?: IkeSaSummary;
     child?: ChildSaSummary;
 }
+
+/** A check initiates SAs and pings, but changes no configuration: there is never anything to roll back. */
+const CONFIGURES_NOTHING = { status: "unchanged" } as const;
 
 /** Hints for the failures people actually hit, keyed by what charon or swanctl says. */
 const HINTS: Array<[RegExp, string]> = [
@@ -29,7 +32,7 @@ const HINTS: Array<[RegExp, string]> = [
     [/retransmit|timeout|peer not responding|giving up/i, "the peer does not answer IKE: check reachability of UDP 500/4500 and that it has a matching connection"],
 ];
 
-export class StrongSwanTunnelProber extends StrongSwanHostDriver implements PlatformDriver<StrongSwanTunnelCheckModel> {
+export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver<StrongSwanTunnelCheckModel, StrongSwanTunnelCheckModel, TunnelState> {
     async read(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
         return this.inSession(async (host) => this.stateOf(model, await this.live(host, model)));
     }
@@ -48,6 +51,7 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
                 throw new ApplyError(
                     `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s: ` +
                         `${describe(tunnel)}. ${this.hint(initiateOutput)}swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}`,
+                    CONFIGURES_NOTHING,
                 );
             }
             if (model.ping) await this.pingThrough(host, model);
@@ -79,6 +83,7 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
                     `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
                         `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
                         `for ${model.timeoutSeconds} s. Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
+                    CONFIGURES_NOTHING,
                 );
             }
             await sleep(1000);
@@ -88,7 +93,7 @@ export class StrongSwanTunnelProber extends StrongSwanHostDriver implements Plat
     private async live(host: HostSession, model: StrongSwanTunnelCheckModel): Promise<LiveTunnel> {
         const r = await host.run(["swanctl", "--list-sas", "--raw", "--ike", model.connectionName]);
         if (r.code !== 0) {
-            throw new ApplyError(`swanctl --list-sas failed on ${this.device} (exit ${r.code}): ${this.redacted(r.stderr || r.stdout)}`);
+            throw new ApplyError(`swanctl --list-sas failed on ${this.device} (exit ${r.code}): ${this.redacted(r.stderr || r.stdout)}`, CONFIGURES_NOTHING);
         }
         const sas = parseListSasRaw(r.stdout).filter((s) => s.name === model.connectionName);
         const ike = sas.find((s) => s.state === "ESTABLISHED" && s.children.some((c) => c.name === model.child && c.state === "INSTALLED")) ?? sas[0];

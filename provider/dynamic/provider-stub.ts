@@ -5,18 +5,28 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import * as path from "path";
+// Types only: the stub must not load the implementation (nor capture it when Pulumi serializes it).
+import type { ResourceHandlers } from "./kind";
+import type { ResourceKind } from "./registry";
+
+type Props = Record<string, unknown>;
+
+/** What handlers.js exports. */
+interface Implementation {
+    handlersFor(kind: ResourceKind): ResourceHandlers;
+}
 
 export class DeviceProviderStub implements dynamic.ResourceProvider {
     /** Absolute path of handlers.js when the program ran; a moved project falls back to cwd. */
     private readonly implementation: string;
 
-    constructor(private readonly kind: string) {
+    constructor(private readonly kind: ResourceKind) {
         this.implementation = path.join(__dirname, "handlers.js");
     }
 
-    private handlers(): Required<dynamic.ResourceProvider> {
+    private handlers(): ResourceHandlers {
         // `require` runs inside the dynamic-provider host, not in the program.
-        let mod;
+        let mod: Implementation;
         try {
             mod = require(this.implementation);
         } catch (e) {
@@ -30,22 +40,22 @@ export class DeviceProviderStub implements dynamic.ResourceProvider {
         return mod.handlersFor(this.kind);
     }
 
-    check(olds: any, news: any) {
+    check(olds: Props, news: Props) {
         return this.handlers().check(olds, news);
     }
-    diff(id: string, olds: any, news: any) {
+    diff(id: string, olds: Props, news: Props) {
         return this.handlers().diff(id, olds, news);
     }
-    create(inputs: any) {
+    create(inputs: Props) {
         return this.handlers().create(inputs);
     }
-    read(id: string, props?: any) {
+    read(id: string, props?: Props) {
         return this.handlers().read(id, props);
     }
-    update(id: string, olds: any, news: any) {
+    update(id: string, olds: Props, news: Props) {
         return this.handlers().update(id, olds, news);
     }
-    delete(id: string, props: any) {
+    delete(id: string, props: Props) {
         return this.handlers().delete(id, props);
     }
 }

@@ -4,7 +4,9 @@
  *
  * Rendering uses IOS's canonical spelling and line order (as `show running-config` prints it), so
  * that what we intend and what the device shows can be compared node by node and planned with
- * plan.ts. Parsing is tolerant: lines it cannot map come back in `unknownLines` (keys masked) so
+ * plan.ts. Parsing is table-driven, like swanctl-conf.ts: each kind lists its lines, each line
+ * reads its own words into the model (and says whether it holds a single value, which plan.ts
+ * needs). Parsing is tolerant: lines no rule takes come back in `unknownLines` (keys masked) so
  * that the glue can report configuration added by hand as drift.
  *
  * Keys the device shows encrypted (`pre-shared-key 6 <cipher>`, with `password encryption aes`)
@@ -13,6 +15,7 @@
  * never drift by itself.
  */
 import { maskToPrefixLength, prefixLengthToMask } from "../address";
+import { maskLine } from "../masking";
 import {
     IkeV2KeyringModel,
     IkeV2KeyringPeerModel,
@@ -25,8 +28,8 @@ import {
     IpsecTransformSetModel,
     TunnelInterfaceModel,
 } from "../schema/ios";
+import { Unvalidated } from "../schema/unvalidated";
 import { ConfigNode, node } from "./config-tree";
-import { maskLine } from "../masking";
 
 /** A key IOS shows only in encrypted form (type 6). Stands in for the key's value in a parsed model. */
 export interface EncryptedKey {
@@ -34,16 +37,21 @@ export interface EncryptedKey {
 }
 
 export function isEncryptedKey(value: unknown): value is EncryptedKey {
-    return typeof value === "object" && value !== null && (value as EncryptedKey).encrypted === "6";
+    return typeof value === "object" && value !== null && "encrypted" in value && value.encrypted === "6";
 }
 
+type PeerKeyField = "preSharedKey" | "localPreSharedKey" | "remotePreSharedKey";
+type DeviceKey = string | EncryptedKey;
+type DevicePeer = Omit<Unvalidated<IkeV2KeyringPeerModel>, PeerKeyField> & { [F in PeerKeyField]?: DeviceKey };
+type DeviceKeyring = { name?: string; peers?: DevicePeer[] };
+
+/** Each kind's model as parsed from a device: it may not pass the schema, and keyring keys may be opaque. */
+export type IosDeviceModels = { [K in IosKind]: K extends "IkeV2Keyring" ? DeviceKeyring : Unvalidated<IosModels[K]> };
+
 /** What the device has: its model, plus the lines the model cannot express (secrets masked). */
-export interface ParsedObject<M> {
-    /**
-     * The object as a model. It may not pass the resource's schema (a device can hold anything),
-     * and in a keyring, keys may be EncryptedKey markers in place of strings.
-     */
-    model: M;
+export interface ParsedObject<D> {
+    /** The object as a model. It may not pass the resource's schema (a device can hold anything). */
+    model: D;
     /** Lines this object's nodes contain that the model cannot express; nested ones as `parent > line`. */
     unknownLines: string[];
 }
@@ -51,39 +59,77 @@ export interface ParsedObject<M> {
 /** The name (or tunnel number) that identifies an object on the device. */
 export type ObjectRef = { name: string } | { number: number };
 
-export interface IosObjectHandler<M> {
+export interface IosObjectHandler<M, D> {
     kind: IosKind;
+    /** The model property that names the object on the device: changing it means another object. */
+    identity: keyof M & string;
     /** The object's IOS header, for messages: `crypto ikev2 keyring KR`, `interface Tunnel1`. */
-    describe(model: ObjectRef): string;
+    describe(ref: ObjectRef): string;
     /** The object's nodes as running-config shows them (a tunnel: the interface, then one `ip route` per route). */
     render(model: M): ConfigNode[];
     /** The object's nodes in a parsed running-config, in device order; undefined when absent. */
-    extract(tree: ConfigNode[], model: ObjectRef): ConfigNode[] | undefined;
+    extract(tree: ConfigNode[], ref: ObjectRef): ConfigNode[] | undefined;
     /** Nodes (from extract or render) back to a model. */
-    parse(nodes: ConfigNode[]): ParsedObject<M>;
+    parse(nodes: ConfigNode[]): ParsedObject<D>;
     /**
      * True when two sets of the object's nodes mean the same configuration: same model (encrypted
      * keys match any key, order-free lists compared as sets) and the same unknown lines.
      */
     sameConfig(a: ConfigNode[], b: ConfigNode[]): boolean;
+    /** The model in the form two models are compared in: order-free lists sorted, implied defaults dropped. */
+    comparable(model: D): D;
+    /** What plan.ts needs to know about the kind's lines. */
+    lines: LineFacts;
+}
+
+export interface LineFacts {
+    /** Line keywords (any depth) that hold one value: a new value is sent in place, IOS replaces the old one. */
+    singleValued: string[];
+    /** Line keywords whose words are separate values that IOS adds up (`encryption aes-cbc-256 aes-cbc-128`). */
+    valueLists: string[];
+    /** What pairs a top-level node of one state with one of another; by default its whole line. */
+    topKey?(line: string): string;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Line tables
 
-/** Splits `line` against a fixed prefix of words; the remaining words, or undefined when it does not start so. */
-function after(line: string, prefix: string): string[] | undefined {
-    const words = line.split(/\s+/);
-    const want = prefix.split(" ");
-    if (words.length <= want.length || want.some((w, i) => words[i] !== w)) return undefined;
-    return words.slice(want.length);
+/** A child line as a rule sees it: the words after its keyword, the same as raw text, and the node. */
+interface LineReading {
+    words: string[];
+    text: string;
+    node: ConfigNode;
 }
 
-/** Parses children line by line with `map`; lines it returns false for are unknown. */
-function mapLines(nodes: ConfigNode[], map: (line: string, node: ConfigNode) => boolean, prefix = ""): string[] {
+/** One kind of child line: the words it starts with and how the rest of it reads into the model. */
+interface LineRule<D> {
+    keyword: string;
+    /** Reads the line into the model; false when the line has a form the model cannot hold (it is then unknown). */
+    read(line: LineReading, model: D): boolean;
+    /** The line holds one value: a new one replaces the old in place (plan.ts sends it without `no` first). */
+    single?: true;
+}
+
+const words = (line: string) => line.split(/\s+/);
+
+/** The rule whose keyword starts the line (whole words), and the line's words after it. */
+function match<D>(rules: LineRule<D>[], n: ConfigNode): { rule: LineRule<D>; reading: LineReading } | undefined {
+    const w = words(n.line);
+    for (const rule of rules) {
+        const keyword = words(rule.keyword);
+        if (w.length < keyword.length || keyword.some((k, i) => w[i] !== k)) continue;
+        const rest = w.slice(keyword.length);
+        return { rule, reading: { words: rest, text: rest.length ? n.line.slice(n.line.indexOf(rest[0], rule.keyword.length)) : "", node: n } };
+    }
+    return undefined;
+}
+
+/** Reads child nodes with a kind's rules; returns the lines (and their children) no rule took. */
+function readLines<D>(nodes: ConfigNode[], rules: LineRule<D>[], model: D, prefix = ""): string[] {
     const unknown: string[] = [];
     for (const n of nodes) {
-        if (!map(n.line, n)) unknown.push(...flatten(n, prefix));
+        const found = match(rules, n);
+        if (!found || !found.rule.read(found.reading, model)) unknown.push(...flatten(n, prefix));
     }
     return unknown;
 }
@@ -93,8 +139,21 @@ function flatten(n: ConfigNode, prefix: string): string[] {
     return [here, ...n.children.flatMap((c) => flatten(c, `${here} > `))];
 }
 
+const singleValued = (...tables: LineRule<never>[][]) => tables.flat().filter((r) => r.single).map((r) => r.keyword);
+
+/** The one word of a line that takes exactly one, or undefined. */
+const one = (w: string[]) => (w.length === 1 ? w[0] : undefined);
+
 function num(word: string | undefined): number | undefined {
     return word !== undefined && /^\d+$/.test(word) ? Number(word) : undefined;
+}
+
+/** The words after a header's fixed prefix (`crypto ikev2 proposal` -> [name]), or undefined. */
+function after(line: string, prefix: string): string[] | undefined {
+    const w = words(line);
+    const want = prefix.split(" ");
+    if (w.length <= want.length || want.some((p, i) => w[i] !== p)) return undefined;
+    return w.slice(want.length);
 }
 
 function findBlock(tree: ConfigNode[], header: string): ConfigNode | undefined {
@@ -110,9 +169,9 @@ function identityWords(id: Identity): string {
     return `key-id ${id.keyId}`;
 }
 
-function parseIdentity(words: string[]): Identity | undefined {
-    if (words.length !== 2) return undefined;
-    const [type, value] = words;
+function parseIdentity(w: string[]): Identity | undefined {
+    if (w.length !== 2) return undefined;
+    const [type, value] = w;
     if (type === "address") return { address: value };
     if (type === "fqdn") return { fqdn: value };
     if (type === "email") return { email: value };
@@ -120,18 +179,58 @@ function parseIdentity(words: string[]): Identity | undefined {
     return undefined;
 }
 
+/** A rule that takes the line when `value` finds one in it, and stores that value. */
+function rule<D, V>(keyword: string, value: (line: LineReading, model: D) => V | undefined, set: (model: D, value: V) => void, single?: true): LineRule<D> {
+    return {
+        keyword,
+        single,
+        read(line, model) {
+            const v = value(line, model);
+            if (v === undefined) return false;
+            set(model, v);
+            return true;
+        },
+    };
+}
+
+/** The free text of a `description` line. */
+function description<D extends { description?: string }>(): LineRule<D> {
+    return rule("description", ({ text }) => text || undefined, (m, v) => (m.description = v), true);
+}
+
+/** A line that takes one word. */
+function word<D>(keyword: string, set: (m: D, value: string) => void, single?: true): LineRule<D> {
+    return rule(keyword, ({ words: w }) => one(w), set, single);
+}
+
+/** A line that takes one whole number. */
+function number<D>(keyword: string, set: (m: D, value: number) => void): LineRule<D> {
+    return rule(keyword, ({ words: w }) => num(one(w)), set, true);
+}
+
+/** A line whose words (at least one) are all values. */
+function list<D>(keyword: string, set: (m: D, values: string[]) => void, single?: true): LineRule<D> {
+    return rule(keyword, ({ words: w }) => (w.length > 0 ? w : undefined), set, single);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+type HandlerParts<K extends IosKind> = Omit<IosObjectHandler<IosModels[K], IosDeviceModels[K]>, "kind" | "sameConfig" | "comparable"> & {
+    comparable?(model: IosDeviceModels[K]): IosDeviceModels[K];
+};
+
 /** Builds a handler whose sameConfig compares parsed models and unknown lines. */
-function handler<K extends IosKind>(
-    kind: K,
-    parts: Omit<IosObjectHandler<IosModels[K]>, "kind" | "sameConfig">,
-): IosObjectHandler<IosModels[K]> {
+function handler<K extends IosKind>(kind: K, parts: HandlerParts<K>): IosObjectHandler<IosModels[K], IosDeviceModels[K]> {
+    const comparable = parts.comparable ?? ((m: IosDeviceModels[K]) => m);
     return {
         kind,
         ...parts,
+        comparable,
         sameConfig(a, b) {
             const pa = parts.parse(a);
             const pb = parts.parse(b);
-            return sameModel(kind, pa.model, pb.model) && sameLines(pa.unknownLines, pb.unknownLines);
+            return differences(comparable(pa.model), comparable(pb.model)).length === 0 && sameLines(pa.unknownLines, pb.unknownLines);
         },
     };
 }
@@ -141,12 +240,25 @@ function sameLines(a: string[], b: string[]): boolean {
 }
 
 const nameOf = (ref: ObjectRef) => ("name" in ref ? ref.name : String(ref.number));
+const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+const sorted = <T>(list: T[] | undefined) => list && [...list].sort(byJson);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 proposal
 
+type DeviceProposal = IosDeviceModels["IkeV2Proposal"];
+
+/** Algorithms on repeated lines of the same keyword add up, as IOS accumulates them. */
+const PROPOSAL_LINES: LineRule<DeviceProposal>[] = [
+    list("encryption", (m, v) => (m.encryption = [...(m.encryption ?? []), ...v])),
+    list("integrity", (m, v) => (m.integrity = [...(m.integrity ?? []), ...v])),
+    list("prf", (m, v) => (m.prf = [...(m.prf ?? []), ...v])),
+    list("group", (m, v) => (m.groups = [...(m.groups ?? []), ...v.map(Number)])),
+];
+
 const proposal = handler("IkeV2Proposal", {
-    describe: (m) => `crypto ikev2 proposal ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `crypto ikev2 proposal ${nameOf(ref)}`,
     render(m: IkeV2ProposalModel) {
         const lines = [`encryption ${m.encryption.join(" ")}`];
         if (m.integrity?.length) lines.push(`integrity ${m.integrity.join(" ")}`);
@@ -159,25 +271,30 @@ const proposal = handler("IkeV2Proposal", {
         return block && [block];
     },
     parse([block]) {
-        const model = { name: after(block.line, "crypto ikev2 proposal")![0], encryption: [], groups: [] } as unknown as IkeV2ProposalModel;
-        const lists = model as unknown as Record<string, (string | number)[]>;
-        const unknownLines = mapLines(block.children, (line) => {
-            const [keyword, ...values] = line.split(" ");
-            if (!["encryption", "integrity", "prf", "group"].includes(keyword) || values.length === 0) return false;
-            const field = keyword === "group" ? "groups" : keyword;
-            // IOS accumulates repeated lines of the same keyword.
-            lists[field] = [...(lists[field] ?? []), ...(keyword === "group" ? values.map(Number) : values)];
-            return true;
-        });
-        return { model, unknownLines };
+        const model: DeviceProposal = { name: after(block.line, "crypto ikev2 proposal")![0], encryption: [], groups: [] };
+        return { model, unknownLines: readLines(block.children, PROPOSAL_LINES, model) };
     },
+    // plan.ts adds and removes algorithms one by one and IOS prints them in an order of its own, so
+    // only membership can be compared (and planned), not preference order.
+    comparable: (m) => ({ ...m, encryption: sorted(m.encryption)!, integrity: sorted(m.integrity), prf: sorted(m.prf), groups: sorted(m.groups)! }),
+    lines: { singleValued: [], valueLists: PROPOSAL_LINES.map((r) => r.keyword) },
 });
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 policy
 
+type DevicePolicy = IosDeviceModels["IkeV2Policy"];
+
+const POLICY_LINES: LineRule<DevicePolicy>[] = [
+    word("proposal", (m, v) => (m.proposals = [...(m.proposals ?? []), v])),
+    // A second line of these is not ours to model: it stays unknown (drift).
+    rule("match fvrf", ({ words: w }, m) => (m.matchFvrf === undefined ? one(w) : undefined), (m, v) => (m.matchFvrf = v), true),
+    rule("match address local", ({ words: w }, m) => (m.matchAddressLocal === undefined ? one(w) : undefined), (m, v) => (m.matchAddressLocal = v)),
+];
+
 const policy = handler("IkeV2Policy", {
-    describe: (m) => `crypto ikev2 policy ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `crypto ikev2 policy ${nameOf(ref)}`,
     render(m: IkeV2PolicyModel) {
         const lines: string[] = [];
         if (m.matchFvrf !== undefined) lines.push(`match fvrf ${m.matchFvrf}`);
@@ -190,26 +307,18 @@ const policy = handler("IkeV2Policy", {
         return block && [block];
     },
     parse([block]) {
-        const model: IkeV2PolicyModel = { name: after(block.line, "crypto ikev2 policy")![0], proposals: [] };
-        const unknownLines = mapLines(block.children, (line) => {
-            let w: string[] | undefined;
-            if ((w = after(line, "proposal")) && w.length === 1) model.proposals.push(w[0]);
-            else if ((w = after(line, "match fvrf")) && w.length === 1 && model.matchFvrf === undefined) model.matchFvrf = w[0];
-            else if ((w = after(line, "match address local")) && w.length === 1 && model.matchAddressLocal === undefined) model.matchAddressLocal = w[0];
-            else return false;
-            return true;
-        });
-        return { model, unknownLines };
+        const model: DevicePolicy = { name: after(block.line, "crypto ikev2 policy")![0], proposals: [] };
+        return { model, unknownLines: readLines(block.children, POLICY_LINES, model) };
     },
+    // Planned one line at a time, and IOS prints them in an order of its own: compared as a set.
+    comparable: (m) => ({ ...m, proposals: sorted(m.proposals)! }),
+    lines: { singleValued: singleValued(POLICY_LINES), valueLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 keyring
 
-type PeerKeyField = "preSharedKey" | "localPreSharedKey" | "remotePreSharedKey";
-type ParsedKey = string | EncryptedKey;
-
-function renderKey(keyword: string, key: ParsedKey): string {
+function renderKey(keyword: string, key: DeviceKey): string {
     // A marker from a parsed device model has no cipher text: there is nothing that could be sent.
     if (isEncryptedKey(key)) throw new Error(`cannot render \`${keyword}\` from an encrypted (type 6) key marker; render desired models only`);
     return `${keyword} ${key}`;
@@ -230,70 +339,111 @@ function renderPeer(p: IkeV2KeyringPeerModel): ConfigNode {
     return node(`peer ${p.name}`, lines.map((l) => node(l)));
 }
 
-/** `pre-shared-key [local|remote] [0|6] KEY` -> field and key, or undefined. */
-function parseKeyLine(line: string): { field: PeerKeyField; key: ParsedKey } | undefined {
-    let words = after(line, "pre-shared-key");
-    if (!words) return undefined;
+/** `pre-shared-key [local|remote] [0|6] KEY`: which key, and its value or the opaque marker. */
+function readKey({ words: w }: LineReading): { field: PeerKeyField; key: DeviceKey } | undefined {
     let field: PeerKeyField = "preSharedKey";
-    if ((words[0] === "local" || words[0] === "remote") && words.length > 1) {
-        field = words[0] === "local" ? "localPreSharedKey" : "remotePreSharedKey";
-        words = words.slice(1);
+    let rest = w;
+    if ((rest[0] === "local" || rest[0] === "remote") && rest.length > 1) {
+        field = rest[0] === "local" ? "localPreSharedKey" : "remotePreSharedKey";
+        rest = rest.slice(1);
     }
-    if (words.length === 2 && words[0] === "6") return { field, key: { encrypted: "6" } };
-    if (words.length === 2 && words[0] === "0") return { field, key: words[1] };
-    if (words.length === 1) return { field, key: words[0] };
+    if (rest.length === 2 && rest[0] === "6") return { field, key: { encrypted: "6" } };
+    if (rest.length === 2 && rest[0] === "0") return { field, key: rest[1] };
+    if (rest.length === 1) return { field, key: rest[0] };
     return undefined;
 }
 
-function parsePeer(block: ConfigNode): ParsedObject<IkeV2KeyringPeerModel> {
-    const peer = { name: after(block.line, "peer")![0] } as IkeV2KeyringPeerModel;
-    const keys = peer as unknown as Record<PeerKeyField, ParsedKey>;
-    const unknownLines = mapLines(
-        block.children,
-        (line) => {
-            let w: string[] | undefined;
-            const key = parseKeyLine(line);
-            if (key) keys[key.field] = key.key;
-            else if (line.startsWith("description ")) peer.description = line.slice("description ".length);
-            else if ((w = after(line, "address")) && w.length === 1 && w[0].includes(":")) peer.address = { ipv6Prefix: w[0] };
-            else if (w && w.length === 1) peer.address = { address: w[0] };
-            else if (w && w.length === 2) peer.address = { address: w[0], mask: w[1] };
-            else if ((w = after(line, "hostname")) && w.length === 1) peer.hostname = w[0];
-            else if ((w = after(line, "identity")) && parseIdentity(w)) peer.identity = parseIdentity(w);
-            else return false;
-            return true;
-        },
-        `${block.line} > `,
-    );
-    return { model: peer, unknownLines };
+/** `address A.B.C.D [MASK]` or `address X:X::X/LEN`. */
+function readPeerAddress({ words: w }: LineReading): DevicePeer["address"] {
+    if (w.length === 1 && w[0].includes(":")) return { ipv6Prefix: w[0] };
+    if (w.length === 1) return { address: w[0] };
+    if (w.length === 2) return { address: w[0], mask: w[1] };
+    return undefined;
+}
+
+const PEER_LINES: LineRule<DevicePeer>[] = [
+    // One key per form; plan.ts removes a key by its keyword, never by value.
+    rule("pre-shared-key", readKey, (p, { field, key }) => (p[field] = key)),
+    description(),
+    rule("address", readPeerAddress, (p, v) => (p.address = v), true),
+    word("hostname", (p, v) => (p.hostname = v), true),
+    rule("identity", ({ words: w }) => parseIdentity(w), (p, v) => (p.identity = v), true),
+];
+
+function parsePeer(block: ConfigNode): ParsedObject<DevicePeer> {
+    const peer: DevicePeer = { name: after(block.line, "peer")![0] };
+    return { model: peer, unknownLines: readLines(block.children, PEER_LINES, peer, `${block.line} > `) };
 }
 
 const keyring = handler("IkeV2Keyring", {
-    describe: (m) => `crypto ikev2 keyring ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `crypto ikev2 keyring ${nameOf(ref)}`,
     render: (m: IkeV2KeyringModel) => [node(`crypto ikev2 keyring ${m.name}`, m.peers.map(renderPeer))],
     extract(tree, ref) {
         const block = findBlock(tree, `crypto ikev2 keyring ${nameOf(ref)}`);
         return block && [block];
     },
     parse([block]) {
-        const model: IkeV2KeyringModel = { name: after(block.line, "crypto ikev2 keyring")![0], peers: [] };
+        const model: DeviceKeyring = { name: after(block.line, "crypto ikev2 keyring")![0], peers: [] };
         const peerLines: string[] = [];
-        const unknownLines = mapLines(block.children, (line, n) => {
-            if (after(line, "peer")?.length !== 1) return false;
-            const parsed = parsePeer(n);
-            model.peers.push(parsed.model);
-            peerLines.push(...parsed.unknownLines);
-            return true;
-        });
+        const peerBlocks: LineRule<DeviceKeyring> = {
+            keyword: "peer",
+            read({ words: w, node: n }, m) {
+                if (w.length !== 1) return false;
+                const parsed = parsePeer(n);
+                m.peers = [...(m.peers ?? []), parsed.model];
+                peerLines.push(...parsed.unknownLines);
+                return true;
+            },
+        };
+        const unknownLines = readLines(block.children, [peerBlocks], model);
         return { model, unknownLines: [...unknownLines, ...peerLines] };
     },
+    // Peers are a set by name; `address A` is `address A 255.255.255.255`.
+    comparable: (m) => ({
+        ...m,
+        peers: m.peers
+            ?.map((p) => (p.address?.mask === "255.255.255.255" ? { ...p, address: { ...p.address, mask: undefined } } : p))
+            .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1)),
+    }),
+    lines: { singleValued: singleValued(PEER_LINES), valueLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 profile
 
+type DeviceProfile = IosDeviceModels["IkeV2Profile"];
+
+/** `match identity remote address A [MASK]` (the mask IOS implies is written out) or another identity. */
+function readRemoteIdentity({ words: w }: LineReading): Identity & { mask?: string } | undefined {
+    if (w[0] === "address" && (w.length === 2 || w.length === 3)) return { address: w[1], mask: w[2] ?? "255.255.255.255" };
+    return parseIdentity(w);
+}
+
+/** `dpd INTERVAL RETRY on-demand|periodic`. */
+function readDpd({ words: w }: LineReading): DeviceProfile["dpd"] {
+    const [interval, retry] = [num(w[0]), num(w[1])];
+    if (w.length !== 3 || interval === undefined || retry === undefined || (w[2] !== "on-demand" && w[2] !== "periodic")) return undefined;
+    return { interval, retry, mode: w[2] };
+}
+
+const PROFILE_LINES: LineRule<DeviceProfile>[] = [
+    description(),
+    rule("match identity remote", readRemoteIdentity, (m, v) => (m.matchIdentityRemote = [...(m.matchIdentityRemote ?? []), v])),
+    rule("identity local", ({ words: w }) => parseIdentity(w), (m, v) => (m.identityLocal = v), true),
+    word("authentication remote", (m, v) => v === "pre-share" && (m.authentication = { ...m.authentication, remote: v }), true),
+    word("authentication local", (m, v) => v === "pre-share" && (m.authentication = { ...m.authentication, local: v }), true),
+    word("keyring local", (m, v) => (m.keyring = v), true),
+    number("lifetime", (m, v) => (m.lifetime = v)),
+    rule("dpd", readDpd, (m, v) => (m.dpd = v), true),
+    word("match fvrf", (m, v) => (m.matchFvrf = v), true),
+    rule("match address local", ({ words: w }, m) => (m.matchAddressLocal === undefined ? one(w) : undefined), (m, v) => (m.matchAddressLocal = v)),
+    word("ivrf", (m, v) => (m.ivrf = v), true),
+];
+
 const profile = handler("IkeV2Profile", {
-    describe: (m) => `crypto ikev2 profile ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `crypto ikev2 profile ${nameOf(ref)}`,
     render(m: IkeV2ProfileModel) {
         const lines: string[] = [];
         if (m.description !== undefined) lines.push(`description ${m.description}`);
@@ -315,30 +465,13 @@ const profile = handler("IkeV2Profile", {
         return block && [block];
     },
     parse([block]) {
-        const model = { name: after(block.line, "crypto ikev2 profile")![0], matchIdentityRemote: [] } as unknown as IkeV2ProfileModel;
-        const auth: Partial<IkeV2ProfileModel["authentication"]> = {};
-        const unknownLines = mapLines(block.children, (line) => {
-            let w: string[] | undefined;
-            if (line.startsWith("description ")) model.description = line.slice("description ".length);
-            else if ((w = after(line, "match identity remote")) && w[0] === "address" && (w.length === 2 || w.length === 3)) {
-                model.matchIdentityRemote.push({ address: w[1], mask: w[2] ?? "255.255.255.255" });
-            } else if (w && parseIdentity(w)) model.matchIdentityRemote.push(parseIdentity(w)!);
-            else if ((w = after(line, "identity local")) && parseIdentity(w)) model.identityLocal = parseIdentity(w);
-            else if ((w = after(line, "authentication remote")) && w.length === 1 && w[0] === "pre-share") auth.remote = "pre-share";
-            else if ((w = after(line, "authentication local")) && w.length === 1 && w[0] === "pre-share") auth.local = "pre-share";
-            else if ((w = after(line, "keyring local")) && w.length === 1) model.keyring = w[0];
-            else if ((w = after(line, "lifetime")) && w.length === 1 && num(w[0]) !== undefined) model.lifetime = num(w[0]);
-            else if ((w = after(line, "dpd")) && w.length === 3 && num(w[0]) !== undefined && num(w[1]) !== undefined && (w[2] === "on-demand" || w[2] === "periodic")) {
-                model.dpd = { interval: num(w[0])!, retry: num(w[1])!, mode: w[2] };
-            } else if ((w = after(line, "match fvrf")) && w.length === 1) model.matchFvrf = w[0];
-            else if ((w = after(line, "match address local")) && w.length === 1 && model.matchAddressLocal === undefined) model.matchAddressLocal = w[0];
-            else if ((w = after(line, "ivrf")) && w.length === 1) model.ivrf = w[0];
-            else return false;
-            return true;
-        });
-        model.authentication = auth as IkeV2ProfileModel["authentication"];
-        return { model, unknownLines };
+        const model: DeviceProfile = { name: after(block.line, "crypto ikev2 profile")![0], matchIdentityRemote: [] };
+        const unknownLines = readLines(block.children, PROFILE_LINES, model);
+        // IOS always prints both authentication lines; a device without them has an empty authentication.
+        return { model: { ...model, authentication: model.authentication ?? {} }, unknownLines };
     },
+    comparable: (m) => ({ ...m, matchIdentityRemote: sorted(m.matchIdentityRemote)! }),
+    lines: { singleValued: singleValued(PROFILE_LINES), valueLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -358,8 +491,15 @@ const ESP_ENCRYPTION_WORDS: Record<IpsecTransformSetModel["encryption"], string>
 
 const TRANSFORM_SET = "crypto ipsec transform-set";
 
+type DeviceTransformSet = IosDeviceModels["IpsecTransformSet"];
+
+const TRANSFORM_SET_LINES: LineRule<DeviceTransformSet>[] = [
+    rule("mode", ({ words: w }) => (one(w) === "tunnel" || one(w) === "transport" ? w[0] : undefined), (m, v) => (m.mode = v), true),
+];
+
 const transformSet = handler("IpsecTransformSet", {
-    describe: (m) => `${TRANSFORM_SET} ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `${TRANSFORM_SET} ${nameOf(ref)}`,
     render(m: IpsecTransformSetModel) {
         const transforms = [ESP_ENCRYPTION_WORDS[m.encryption], ...(m.integrity ? [m.integrity] : [])].join(" ");
         return [node(`${TRANSFORM_SET} ${m.name} ${transforms}`, [node(`mode ${m.mode}`)])];
@@ -369,34 +509,45 @@ const transformSet = handler("IpsecTransformSet", {
         return block && [block];
     },
     parse([block]) {
+        // The transforms sit on the header: `crypto ipsec transform-set NAME esp-aes 256 esp-sha256-hmac`.
         const [name, ...transforms] = after(block.line, TRANSFORM_SET)!;
-        const model = { name, mode: "tunnel" } as IpsecTransformSetModel;
+        const model: DeviceTransformSet = { name, mode: "tunnel" };
         const unknownLines: string[] = [];
         for (let i = 0; i < transforms.length; i++) {
             const t = transforms[i];
             if (t === "esp-aes" || t === "esp-gcm") {
                 const size = ["128", "192", "256"].includes(transforms[i + 1]) ? transforms[++i] : "128";
-                model.encryption = `${t}-${size}` as IpsecTransformSetModel["encryption"];
-            } else if (/^esp-sha\d*-hmac$/.test(t)) model.integrity = t as IpsecTransformSetModel["integrity"];
+                model.encryption = `${t}-${size}`;
+            } else if (/^esp-sha\d*-hmac$/.test(t)) model.integrity = t;
             else unknownLines.push(`${TRANSFORM_SET} ${name} ... ${t}`);
         }
-        unknownLines.push(
-            ...mapLines(block.children, (line) => {
-                const w = after(line, "mode");
-                if (!w || (w[0] !== "tunnel" && w[0] !== "transport") || w.length !== 1) return false;
-                model.mode = w[0];
-                return true;
-            }),
-        );
+        unknownLines.push(...readLines(block.children, TRANSFORM_SET_LINES, model));
         return { model, unknownLines };
+    },
+    lines: {
+        singleValued: singleValued(TRANSFORM_SET_LINES),
+        valueLists: [],
+        // The header holds the transforms too: a changed transform is the same transform set.
+        topKey: (line) => line.split(" ").slice(0, 4).join(" "),
     },
 });
 
 // ---------------------------------------------------------------------------------------------
 // crypto ipsec profile
 
+type DeviceIpsecProfile = IosDeviceModels["IpsecProfile"];
+
+const IPSEC_PROFILE_LINES: LineRule<DeviceIpsecProfile>[] = [
+    list("set transform-set", (m, v) => (m.transformSets = v), true),
+    word("set ikev2-profile", (m, v) => (m.ikev2Profile = v), true),
+    rule("set pfs", ({ words: w }) => (/^group\d+$/.test(one(w) ?? "") ? Number(w[0].slice(5)) : undefined), (m, v) => (m.pfsGroup = v), true),
+    number("set security-association lifetime seconds", (m, v) => (m.lifetimeSeconds = v)),
+    number("set security-association lifetime kilobytes", (m, v) => (m.lifetimeKilobytes = v)),
+];
+
 const ipsecProfile = handler("IpsecProfile", {
-    describe: (m) => `crypto ipsec profile ${nameOf(m)}`,
+    identity: "name",
+    describe: (ref) => `crypto ipsec profile ${nameOf(ref)}`,
     render(m: IpsecProfileModel) {
         const lines: string[] = [];
         if (m.lifetimeKilobytes !== undefined) lines.push(`set security-association lifetime kilobytes ${m.lifetimeKilobytes}`);
@@ -411,24 +562,17 @@ const ipsecProfile = handler("IpsecProfile", {
         return block && [block];
     },
     parse([block]) {
-        const model = { name: after(block.line, "crypto ipsec profile")![0], transformSets: [] } as unknown as IpsecProfileModel;
-        const unknownLines = mapLines(block.children, (line) => {
-            let w: string[] | undefined;
-            if ((w = after(line, "set transform-set"))) model.transformSets = w;
-            else if ((w = after(line, "set ikev2-profile")) && w.length === 1) model.ikev2Profile = w[0];
-            else if ((w = after(line, "set pfs")) && w.length === 1 && /^group\d+$/.test(w[0])) model.pfsGroup = Number(w[0].slice(5));
-            else if ((w = after(line, "set security-association lifetime seconds")) && w.length === 1 && num(w[0]) !== undefined) model.lifetimeSeconds = num(w[0]);
-            else if ((w = after(line, "set security-association lifetime kilobytes")) && w.length === 1 && num(w[0]) !== undefined) model.lifetimeKilobytes = num(w[0]);
-            else return false;
-            return true;
-        });
+        const model: DeviceIpsecProfile = { name: after(block.line, "crypto ipsec profile")![0], transformSets: [] };
+        const unknownLines = readLines(block.children, IPSEC_PROFILE_LINES, model);
         return { model, unknownLines };
     },
+    lines: { singleValued: singleValued(IPSEC_PROFILE_LINES), valueLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
 // interface TunnelN and `ip route ... TunnelN`
 
+type DeviceTunnel = IosDeviceModels["TunnelInterface"];
 type Route = TunnelInterfaceModel["routes"][number];
 
 function renderRoute(tunnel: string, r: Route): ConfigNode {
@@ -460,8 +604,22 @@ function parseRoute(line: string, tunnel: string): Route | undefined {
 const tunnelName = (ref: ObjectRef) => `Tunnel${"number" in ref ? ref.number : ref.name}`;
 const TUNNEL_MODES: Record<string, TunnelInterfaceModel["mode"]> = { "ipsec ipv4": "ipsec-ipv4", "ipsec ipv6": "ipsec-ipv6" };
 
+const TUNNEL_LINES: LineRule<DeviceTunnel>[] = [
+    description(),
+    rule("ip address", ({ words: w }) => (w.length === 2 ? { address: w[0], mask: w[1] } : undefined), (m, v) => (m.ipAddress = v), true),
+    // IOS prints it while the interface has no address yet: nothing to model.
+    { keyword: "no ip address", read: ({ words: w }) => w.length === 0 },
+    number("ip mtu", (m, v) => (m.ipMtu = v)),
+    number("ip tcp adjust-mss", (m, v) => (m.tcpAdjustMss = v)),
+    word("tunnel source", (m, v) => (m.tunnelSource = v), true),
+    word("tunnel destination", (m, v) => (m.tunnelDestination = v), true),
+    rule("tunnel mode", ({ words: w }) => TUNNEL_MODES[w.join(" ")], (m, v) => (m.mode = v), true),
+    word("tunnel protection ipsec profile", (m, v) => (m.protectionProfile = v), true),
+];
+
 const tunnel = handler("TunnelInterface", {
-    describe: (m) => `interface ${tunnelName(m)}`,
+    identity: "number",
+    describe: (ref) => `interface ${tunnelName(ref)}`,
     render(m: TunnelInterfaceModel) {
         const name = tunnelName(m);
         const lines: string[] = [];
@@ -486,31 +644,27 @@ const tunnel = handler("TunnelInterface", {
     parse(nodes) {
         const [block, ...routeNodes] = nodes;
         const name = after(block.line, "interface")![0];
-        const model = { number: Number(name.slice("Tunnel".length)), routes: [] } as unknown as TunnelInterfaceModel;
-        const unknownLines = mapLines(block.children, (line) => {
-            let w: string[] | undefined;
-            if (line.startsWith("description ")) model.description = line.slice("description ".length);
-            else if ((w = after(line, "ip address")) && w.length === 2) model.ipAddress = { address: w[0], mask: w[1] };
-            else if (line === "no ip address") return true;
-            else if ((w = after(line, "ip mtu")) && w.length === 1 && num(w[0]) !== undefined) model.ipMtu = num(w[0]);
-            else if ((w = after(line, "ip tcp adjust-mss")) && w.length === 1 && num(w[0]) !== undefined) model.tcpAdjustMss = num(w[0]);
-            else if ((w = after(line, "tunnel source")) && w.length === 1) model.tunnelSource = w[0];
-            else if ((w = after(line, "tunnel destination")) && w.length === 1) model.tunnelDestination = w[0];
-            else if ((w = after(line, "tunnel mode")) && TUNNEL_MODES[w.join(" ")]) model.mode = TUNNEL_MODES[w.join(" ")];
-            else if ((w = after(line, "tunnel protection ipsec profile")) && w.length === 1) model.protectionProfile = w[0];
-            else return false;
-            return true;
-        });
+        const routes: Route[] = [];
+        const model: DeviceTunnel = { number: Number(name.slice("Tunnel".length)), routes };
+        const unknownLines = readLines(block.children, TUNNEL_LINES, model);
         for (const n of routeNodes) {
             const route = parseRoute(n.line, name);
-            if (route) model.routes.push(route);
+            if (route) routes.push(route);
             else unknownLines.push(maskLine(n.line));
         }
         return { model, unknownLines };
     },
+    // Routes are a set.
+    comparable: (m) => ({ ...m, routes: sorted(m.routes) ?? [] }),
+    lines: {
+        singleValued: singleValued(TUNNEL_LINES),
+        valueLists: [],
+        // A route is the same route whatever its distance or name: network, mask and interface.
+        topKey: (line) => (after(line, "ip route") ? line.split(" ").slice(0, 5).join(" ") : line),
+    },
 });
 
-export const iosObjects: { [K in IosKind]: IosObjectHandler<IosModels[K]> } = {
+export const iosObjects: { [K in IosKind]: IosObjectHandler<IosModels[K], IosDeviceModels[K]> } = {
     IkeV2Proposal: proposal,
     IkeV2Policy: policy,
     IkeV2Keyring: keyring,
@@ -523,41 +677,13 @@ export const iosObjects: { [K in IosKind]: IosObjectHandler<IosModels[K]> } = {
 // ---------------------------------------------------------------------------------------------
 // Comparing a desired model with what the device has
 
-/**
- * Brings a model to a comparable form: undefined and empty lists dropped, lists whose order IOS
- * does not keep or that mean a set (peers, routes, remote identities) sorted, implied defaults
- * (`/32` peer mask) removed. Proposal algorithms and policy proposals compare as sets (see below);
- * the transform sets of an IPsec profile, sent as one line, keep their order.
- */
-function normalize(kind: IosKind, model: unknown): Record<string, unknown> {
-    const m = prune(model) as Record<string, unknown>;
-    const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
-    if (kind === "IkeV2Keyring" && Array.isArray(m.peers)) {
-        m.peers = (m.peers as Record<string, unknown>[])
-            .map((p) => {
-                const a = p.address as { mask?: string } | undefined;
-                if (a && a.mask === "255.255.255.255") delete a.mask;
-                return p;
-            })
-            .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
-    }
-    if (kind === "IkeV2Profile" && Array.isArray(m.matchIdentityRemote)) m.matchIdentityRemote = [...m.matchIdentityRemote].sort(byJson);
-    // plan.ts adds and removes these one by one and IOS prints them in an order of its own, so only
-    // membership can be compared (and planned), not preference order.
-    const sets = kind === "IkeV2Proposal" ? ["encryption", "integrity", "prf", "groups"] : kind === "IkeV2Policy" ? ["proposals"] : [];
-    for (const field of sets) if (Array.isArray(m[field])) m[field] = [...(m[field] as unknown[])].sort(byJson);
-    if (kind === "TunnelInterface") {
-        m.routes = Array.isArray(m.routes) ? [...m.routes].sort(byJson) : [];
-    }
-    return m;
-}
-
+/** Drops undefined values and empty lists, so that an absent list and an empty one compare equal. */
 function prune(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(prune);
     if (v === null || typeof v !== "object") return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-        if (x === undefined || (Array.isArray(x) && x.length === 0 && k !== "routes")) continue;
+        if (x === undefined || (Array.isArray(x) && x.length === 0)) continue;
         out[k] = prune(x);
     }
     return out;
@@ -570,27 +696,29 @@ function equal(a: unknown, b: unknown): boolean {
     }
     if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
         const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-        return [...keys].every((k) => equal((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+        return [...keys].every((k) => equal(Reflect.get(a, k), Reflect.get(b, k)));
     }
     return a === b;
+}
+
+/** The top-level properties in which two comparable models differ. */
+function differences(desired: object, actual: object): string[] {
+    const d = prune(desired);
+    const a = prune(actual);
+    if (d === null || a === null || typeof d !== "object" || typeof a !== "object") return [];
+    const keys = [...new Set([...Object.keys(d), ...Object.keys(a)])];
+    return keys.filter((k) => !equal(Reflect.get(d, k), Reflect.get(a, k)));
 }
 
 /**
  * The top-level properties in which the device's model differs from the desired one. An
  * encrypted (type-6) key on either side matches any key; a missing or different plain key differs.
  */
-export function modelDifferences<K extends IosKind>(kind: K, desired: IosModels[K], actual: IosModels[K]): string[] {
-    const d = normalize(kind, desired);
-    const a = normalize(kind, actual);
-    const keys = [...new Set([...Object.keys(d), ...Object.keys(a)])];
-    return keys.filter((k) => !equal(d[k], a[k]));
+export function modelDifferences<K extends IosKind>(kind: K, desired: IosDeviceModels[K], actual: IosDeviceModels[K]): string[] {
+    const h = iosObjects[kind];
+    return differences(h.comparable(desired), h.comparable(actual));
 }
 
-export function sameModel<K extends IosKind>(kind: K, desired: IosModels[K], actual: IosModels[K]): boolean {
+export function sameModel<K extends IosKind>(kind: K, desired: IosDeviceModels[K], actual: IosDeviceModels[K]): boolean {
     return modelDifferences(kind, desired, actual).length === 0;
-}
-
-/** One key compared as drift detection does: an encrypted key matches any present key. */
-export function keysComparable(desired: string | undefined, actual: ParsedKey | undefined): boolean {
-    return equal(desired, actual);
 }

@@ -24,37 +24,10 @@
  */
 import { IosKind } from "../schema/ios";
 import { ConfigNode } from "./config-tree";
+import { iosObjects, LineFacts } from "./objects";
 
-/** Lines that hold one value: sending a new one replaces the old. */
-const SINGLE_VALUED = [
-    "description",
-    "ip address",
-    "ip mtu",
-    "ip tcp adjust-mss",
-    "tunnel source",
-    "tunnel destination",
-    "tunnel mode",
-    "tunnel protection ipsec profile",
-    "lifetime",
-    "dpd",
-    "identity local",
-    "keyring local",
-    "match fvrf",
-    "ivrf",
-    "authentication local",
-    "authentication remote",
-    "address",
-    "hostname",
-    "mode",
-    "set transform-set",
-    "set ikev2-profile",
-    "set pfs",
-    "set security-association lifetime seconds",
-    "set security-association lifetime kilobytes",
-].sort((a, b) => b.length - a.length);
-
+/** Headers of blocks that may be empty (no child lines yet). */
 const BLOCK_HEADER = /^(crypto |interface |peer )/;
-const PROPOSAL_ATOMS = ["encryption", "integrity", "prf", "group"];
 
 function startsWithWords(line: string, prefix: string): boolean {
     return line === prefix || line.startsWith(prefix + " ");
@@ -68,28 +41,16 @@ function keySlot(line: string): string | undefined {
 }
 
 /** The slot a child line fills when only one such line can exist, else undefined. */
-function singleSlot(line: string): string | undefined {
-    const key = keySlot(line);
-    if (key) return key;
-    // A keyring peer's `identity address ...`, not a profile's `identity local ...`.
-    if (startsWithWords(line, "identity") && !startsWithWords(line, "identity local")) return "identity";
-    return SINGLE_VALUED.find((s) => startsWithWords(line, s));
+function singleSlot(line: string, facts: LineFacts): string | undefined {
+    return keySlot(line) ?? [...facts.singleValued].sort((a, b) => b.length - a.length).find((s) => startsWithWords(line, s));
 }
 
 function isBlock(n: ConfigNode): boolean {
     return n.children.length > 0 || BLOCK_HEADER.test(n.line);
 }
 
-/** What pairs a top-level node of the old state with one of the new state. */
-function topKey(n: ConfigNode): string {
-    const w = n.line.split(" ");
-    if (startsWithWords(n.line, "crypto ipsec transform-set")) return w.slice(0, 4).join(" ");
-    if (startsWithWords(n.line, "ip route")) return w.slice(0, 5).join(" ");
-    return n.line;
-}
-
-function childKey(n: ConfigNode): string {
-    return isBlock(n) ? n.line : (singleSlot(n.line) ?? n.line);
+function childKey(n: ConfigNode, facts: LineFacts): string {
+    return isBlock(n) ? n.line : (singleSlot(n.line, facts) ?? n.line);
 }
 
 /** The command that removes a child line; keys are removed by keyword, never by value. */
@@ -105,22 +66,22 @@ function create(n: ConfigNode): string[] {
 }
 
 /** `encryption a b` -> `encryption a`, `encryption b`. */
-function splitAtoms(nodes: ConfigNode[]): ConfigNode[] {
+function splitAtoms(nodes: ConfigNode[], valueLists: string[]): ConfigNode[] {
     return nodes.flatMap((n) => {
         const [keyword, ...values] = n.line.split(" ");
-        return PROPOSAL_ATOMS.includes(keyword) && n.children.length === 0 ? values.map((v) => ({ line: `${keyword} ${v}`, children: [] })) : [n];
+        return valueLists.includes(keyword) && n.children.length === 0 ? values.map((v) => ({ line: `${keyword} ${v}`, children: [] })) : [n];
     });
 }
 
 /** `encryption a`, `encryption b` -> `encryption a b` (also for `no encryption ...`). */
-function joinAtoms(lines: string[]): string[] {
+function joinAtoms(lines: string[], valueLists: string[]): string[] {
     const joined = new Map<string, string[]>();
     const out: string[] = [];
     for (const line of lines) {
         const w = line.split(" ");
         const head = w[0] === "no" ? `no ${w[1]}` : w[0];
         const keyword = w[0] === "no" ? w[1] : w[0];
-        if (!PROPOSAL_ATOMS.includes(keyword) || w.length !== head.split(" ").length + 1) {
+        if (!valueLists.includes(keyword) || w.length !== head.split(" ").length + 1) {
             out.push(line);
             continue;
         }
@@ -135,30 +96,32 @@ function joinAtoms(lines: string[]): string[] {
     return out.map((l) => (joined.has(l) ? `${l} ${joined.get(l)!.join(" ")}` : l));
 }
 
-function diffChildren(fromNodes: ConfigNode[], toNodes: ConfigNode[], atoms: boolean): string[] {
-    const from = atoms ? splitAtoms(fromNodes) : fromNodes;
-    const to = atoms ? splitAtoms(toNodes) : toNodes;
-    const fromByKey = new Map(from.map((n) => [childKey(n), n]));
-    const toKeys = new Set(to.map(childKey));
+/** `valueLists`: the keywords planned word by word in this block (only at the object's top level). */
+function diffChildren(fromNodes: ConfigNode[], toNodes: ConfigNode[], facts: LineFacts, valueLists: string[]): string[] {
+    const from = splitAtoms(fromNodes, valueLists);
+    const to = splitAtoms(toNodes, valueLists);
+    const key = (n: ConfigNode) => childKey(n, facts);
+    const fromByKey = new Map(from.map((n) => [key(n), n]));
+    const toKeys = new Set(to.map(key));
     const keyRemovals: string[] = [];
     const otherRemovals: string[] = [];
     const changes: string[] = [];
     for (const f of from) {
-        if (toKeys.has(childKey(f))) continue;
+        if (toKeys.has(key(f))) continue;
         (keySlot(f.line) ? keyRemovals : otherRemovals).push(removeChild(f));
     }
     for (const t of to) {
-        const f = fromByKey.get(childKey(t));
+        const f = fromByKey.get(key(t));
         if (!f) changes.push(...create(t));
-        else if (isBlock(t)) changes.push(...diffBlock(f, t, false));
+        else if (isBlock(t)) changes.push(...diffBlock(f, t, facts, []));
         else if (f.line !== t.line) changes.push(t.line);
     }
-    return atoms ? [...keyRemovals, ...joinAtoms(changes), ...joinAtoms(otherRemovals)] : [...keyRemovals, ...changes, ...otherRemovals];
+    return [...keyRemovals, ...joinAtoms(changes, valueLists), ...joinAtoms(otherRemovals, valueLists)];
 }
 
 /** Enters the block (re-sending a changed header) only when something in it changes. */
-function diffBlock(f: ConfigNode, t: ConfigNode, atoms: boolean): string[] {
-    const inner = diffChildren(f.children, t.children, atoms);
+function diffBlock(f: ConfigNode, t: ConfigNode, facts: LineFacts, valueLists: string[]): string[] {
+    const inner = diffChildren(f.children, t.children, facts, valueLists);
     if (f.line === t.line && inner.length === 0) return [];
     return [t.line, ...inner, "exit"];
 }
@@ -168,6 +131,8 @@ function diffBlock(f: ConfigNode, t: ConfigNode, atoms: boolean): string[] {
  * ending at `(config)#`. Empty when nothing changes.
  */
 export function planTransition(kind: IosKind, from: ConfigNode[] | undefined, to: ConfigNode[] | undefined): string[] {
+    const facts = iosObjects[kind].lines;
+    const topKey = (n: ConfigNode) => facts.topKey?.(n.line) ?? n.line;
     const before = from ?? [];
     const after = to ?? [];
     const beforeByKey = new Map(before.map((n) => [topKey(n), n]));
@@ -182,7 +147,7 @@ export function planTransition(kind: IosKind, from: ConfigNode[] | undefined, to
         if (!isBlock(t)) {
             if (f?.line !== t.line) lineChanges.push(t.line);
         } else if (!f) blockChanges.push(...create(t));
-        else blockChanges.push(...diffBlock(f, t, kind === "IkeV2Proposal"));
+        else blockChanges.push(...diffBlock(f, t, facts, facts.valueLists));
     }
     return [...lineRemovals, ...blockRemovals, ...blockChanges, ...lineChanges];
 }

@@ -4,8 +4,11 @@
  * dynamic resource under a readable type token (`pulumi-nodejs:dynamic/ikev2:<Kind>`).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { OutputValues } from "../dynamic/kind";
 import { DeviceProviderStub } from "../dynamic/provider-stub";
-import { ResourceKind, KIND_SPECS } from "../dynamic/specs";
+import { registry, ResourceKind } from "../dynamic/registry";
+import { inputsFromModel } from "../dynamic/wire";
+import { credentialsSchema } from "../schema/device";
 
 /** Every property may be a plain value or a Pulumi Input, all the way down. */
 export type DeepInput<T> = T extends string | number | boolean
@@ -55,15 +58,16 @@ export interface StrongSwanHost extends SshEndpoint {
     swanctlDir?: pulumi.Input<string>;
 }
 
-const CREDENTIAL_FIELDS = ["password", "privateKey", "privateKeyPassphrase", "enableSecret"] as const;
+/** The device properties that are credentials: the fields of the credentials schema. */
+const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
 
 /** Splits a device into plain connection settings and credentials that are always secret. */
-export function splitDevice(device: IosDevice | StrongSwanHost): { connection: pulumi.Input<object>; credentials: pulumi.Output<object> } {
+function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
     const connection: Record<string, unknown> = {};
     const credentials: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(device)) {
         if (v === undefined) continue;
-        if ((CREDENTIAL_FIELDS as readonly string[]).includes(k)) credentials[k] = v;
+        if (CREDENTIAL_FIELDS.includes(k)) credentials[k] = v;
         else connection[k] = v;
     }
     return { connection, credentials: pulumi.secret(credentials) };
@@ -96,22 +100,45 @@ function providerFor(kind: ResourceKind): DeviceProviderStub {
     return p;
 }
 
-/** Computed outputs every resource has. */
-export const COMPUTED_OUTPUTS = { device: undefined, config: undefined, unmanaged: undefined };
+/** The type of one of a kind's own computed outputs (beyond device, config and unmanaged), from its registry entry. */
+export type OutputOf<K extends ResourceKind, N extends keyof (typeof registry)[K]["outputs"]> = OutputValues<(typeof registry)[K]["outputs"]>[N];
+
+/**
+ * The wire inputs of a resource (dynamic/wire.ts): the device split into connection and secret
+ * credentials, each secret the schema marks in an input of its own, stored as a Pulumi secret,
+ * and every computed output present (undefined) so that the engine knows it.
+ */
+function wireInputs(kind: ResourceKind, args: { device: IosDevice | StrongSwanHost }): Record<string, unknown> {
+    const entry = registry[kind];
+    const { device, ...rest } = args;
+    const fields: [string, unknown][] = Object.entries(rest);
+    const props: Record<string, unknown> = Object.fromEntries(fields);
+    for (const f of entry.secrets.fields) if (props[f] !== undefined) props[f] = pulumi.secret(props[f]);
+    for (const list of entry.secrets.lists) {
+        if (props[list.property] === undefined) continue;
+        // The list travels without the secrets and stays readable in previews; the secrets travel apart.
+        // The schema says this property is a list (secretLayout only lists arrays); its entries may be Inputs.
+        const entries = pulumi.output(props[list.property] as pulumi.Input<unknown[]>);
+        const split = entries.apply((values) => inputsFromModel({ fields: [], lists: [list] }, { [list.property]: values }));
+        props[list.property] = pulumi.unsecret(split.apply((s) => s[list.property]));
+        props[list.input] = pulumi.secret(split.apply((s) => s[list.input]));
+    }
+    const outputs = Object.fromEntries(entry.outputNames.map((n) => [n, undefined]));
+    return { ...outputs, ...props, ...splitDevice(device) };
+}
 
 /** The arguments of dynamic.Resource's constructor for a resource of this kind. */
 export function dynamicResourceArgs(
     kind: ResourceKind,
     name: string,
-    props: Record<string, unknown>,
+    args: { device: IosDevice | StrongSwanHost },
     opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, Record<string, unknown>, pulumi.CustomResourceOptions, string, string] {
-    const secretOutputs = KIND_SPECS[kind].secretInputs;
     return [
         providerFor(kind),
         name,
-        { ...COMPUTED_OUTPUTS, ...props },
-        pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputs }),
+        wireInputs(kind, args),
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: registry[kind].secretInputs }),
         "ikev2",
         kind,
     ];

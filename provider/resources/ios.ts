@@ -13,8 +13,7 @@ import {
     ipsecTransformSetSchema,
     tunnelInterfaceSchema,
 } from "../schema/ios";
-import { KIND_SPECS } from "../dynamic/specs";
-import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, Ref, splitDevice } from "./base";
+import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, Ref } from "./base";
 
 type Fields<S extends z.ZodType> = { [K in keyof z.input<S>]: DeepInput<z.input<S>[K]> };
 
@@ -33,17 +32,12 @@ abstract class IosObject extends pulumi.dynamic.Resource {
     declare readonly unmanaged: pulumi.Output<string[]>;
 }
 
-function plainProps(args: OnIosDevice & Record<string, unknown>): Record<string, unknown> {
-    const { device, ...rest } = args;
-    return { ...rest, ...splitDevice(device) };
-}
-
 export type IkeV2ProposalArgs = Fields<typeof ikeV2ProposalSchema> & OnIosDevice;
 /** `crypto ikev2 proposal NAME`: IKE SA algorithms. Used only when an IkeV2Policy lists it. */
 export class IkeV2Proposal extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2ProposalArgs, opts?: pulumi.CustomResourceOptions) {
-        super(...dynamicResourceArgs("IkeV2Proposal", name, plainProps(args as never), opts));
+        super(...dynamicResourceArgs("IkeV2Proposal", name, args, opts));
     }
 }
 
@@ -57,7 +51,7 @@ export class IkeV2Policy extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2PolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, proposals: args.proposals.map(nameOf) };
-        super(...dynamicResourceArgs("IkeV2Policy", name, plainProps(props as never), opts));
+        super(...dynamicResourceArgs("IkeV2Policy", name, props, opts));
     }
 }
 
@@ -69,17 +63,8 @@ export type IkeV2KeyringArgs = Fields<typeof ikeV2KeyringSchema> & OnIosDevice;
 export class IkeV2Keyring extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2KeyringArgs, opts?: pulumi.CustomResourceOptions) {
-        // Keys travel in their own secret input so that previews still show the peers; the split
-        // is the provider's own (specs.ts), which merges them back before validation.
-        const split = pulumi
-            .output(args.peers as pulumi.Input<Record<string, unknown>[]>)
-            .apply((peers) => KIND_SPECS.IkeV2Keyring.fromModel({ peers }));
-        const props = {
-            ...args,
-            peers: pulumi.unsecret(split.apply((s) => s.peers)),
-            preSharedKeys: pulumi.secret(split.apply((s) => s.preSharedKeys)),
-        };
-        super(...dynamicResourceArgs("IkeV2Keyring", name, plainProps(props as never), opts));
+        // The keys travel in their own secret input (preSharedKeys), so that previews still show the peers.
+        super(...dynamicResourceArgs("IkeV2Keyring", name, args, opts));
     }
 }
 
@@ -93,7 +78,7 @@ export class IkeV2Profile extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2ProfileArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, keyring: args.keyring === undefined ? undefined : nameOf(args.keyring) };
-        super(...dynamicResourceArgs("IkeV2Profile", name, plainProps(props as never), opts));
+        super(...dynamicResourceArgs("IkeV2Profile", name, props, opts));
     }
 }
 
@@ -102,7 +87,7 @@ export type IpsecTransformSetArgs = Fields<typeof ipsecTransformSetSchema> & OnI
 export class IpsecTransformSet extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IpsecTransformSetArgs, opts?: pulumi.CustomResourceOptions) {
-        super(...dynamicResourceArgs("IpsecTransformSet", name, plainProps(args as never), opts));
+        super(...dynamicResourceArgs("IpsecTransformSet", name, args, opts));
     }
 }
 
@@ -118,7 +103,7 @@ export class IpsecProfile extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IpsecProfileArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, transformSets: args.transformSets.map(nameOf), ikev2Profile: nameOf(args.ikev2Profile) };
-        super(...dynamicResourceArgs("IpsecProfile", name, plainProps(props as never), opts));
+        super(...dynamicResourceArgs("IpsecProfile", name, props, opts));
     }
 }
 
@@ -135,6 +120,6 @@ export class TunnelInterface extends IosObject {
     declare readonly number: pulumi.Output<number>;
     constructor(name: string, args: TunnelInterfaceArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, protectionProfile: nameOf(args.protectionProfile) };
-        super(...dynamicResourceArgs("TunnelInterface", name, plainProps(props as never), opts));
+        super(...dynamicResourceArgs("TunnelInterface", name, props, opts));
     }
 }

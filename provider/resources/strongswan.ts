@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
 import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
-import { CommonArgs, DeepInput, dynamicResourceArgs, nameOf, Ref, splitDevice, StrongSwanHost } from "./base";
+import { CommonArgs, DeepInput, dynamicResourceArgs, nameOf, OutputOf, Ref, StrongSwanHost } from "./base";
 
 export type StrongSwanConnectionArgs = { [K in keyof z.input<typeof strongSwanConnectionSchema>]: DeepInput<z.input<typeof strongSwanConnectionSchema>[K]> } &
     CommonArgs & {
@@ -24,14 +24,13 @@ export class StrongSwanConnection extends pulumi.dynamic.Resource {
     /** Keys in the file that this resource does not declare (drift). */
     declare readonly unmanaged: pulumi.Output<string[]>;
     /** Whether charon had the connection loaded when last applied or refreshed. */
-    declare readonly loaded: pulumi.Output<boolean>;
+    declare readonly loaded: pulumi.Output<OutputOf<"StrongSwanConnection", "loaded">>;
     /** Path of the connection's file on the host. */
-    declare readonly file: pulumi.Output<string>;
+    declare readonly file: pulumi.Output<OutputOf<"StrongSwanConnection", "file">>;
 
     constructor(name: string, args: StrongSwanConnectionArgs, opts?: pulumi.CustomResourceOptions) {
-        const { device, ...rest } = args;
-        const props = { ...rest, preSharedKey: rest.preSharedKey === undefined ? undefined : pulumi.secret(rest.preSharedKey), ...splitDevice(device), loaded: undefined, file: undefined };
-        super(...dynamicResourceArgs("StrongSwanConnection", name, props as Record<string, unknown>, opts));
+        // The pre-shared key travels as a secret input of its own.
+        super(...dynamicResourceArgs("StrongSwanConnection", name, args, opts));
     }
 }
 
@@ -55,20 +54,14 @@ export type StrongSwanTunnelCheckArgs = Omit<
  */
 export class StrongSwanTunnelCheck extends pulumi.dynamic.Resource {
     /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
-    declare readonly established: pulumi.Output<boolean>;
+    declare readonly established: pulumi.Output<OutputOf<"StrongSwanTunnelCheck", "established">>;
     /** The SAs as swanctl reports them. */
     declare readonly config: pulumi.Output<string[]>;
     declare readonly device: pulumi.Output<string>;
 
     constructor(name: string, args: StrongSwanTunnelCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        const { device, connection, triggers, ...rest } = args;
-        const props = {
-            ...rest,
-            connectionName: nameOf(connection),
-            triggers: triggers ?? [],
-            ...splitDevice(device),
-            established: undefined,
-        };
-        super(...dynamicResourceArgs("StrongSwanTunnelCheck", name, props as Record<string, unknown>, opts));
+        const { connection, triggers, ...rest } = args;
+        const props = { ...rest, connectionName: nameOf(connection), triggers: triggers ?? [] };
+        super(...dynamicResourceArgs("StrongSwanTunnelCheck", name, props, opts));
     }
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { isIpv4, isIpv6 } from "../address";
 import { withFix } from "../fix";
 import { cliWord, isFqdn, lineText } from "./common";
+import { secret } from "./secrets";
 
 const hostField = z
     .string()
@@ -81,19 +82,21 @@ export const hostConnectionSchema = z
     .superRefine(hostKeyPolicyRefinement);
 
 const secretText = (what: string, max: number) =>
-    z
-        .string()
-        .min(1, withFix(`${what} is empty`, `leave ${what} out or give it a value`))
-        .max(max)
-        .refine((v) => !/[\r\n\u0000]/.test(v), {
-            message: withFix(`${what} contains a line break or NUL`, "remove it"),
-        });
+    secret(
+        z
+            .string()
+            .min(1, withFix(`${what} is empty`, `leave ${what} out or give it a value`))
+            .max(max)
+            .refine((v) => !/[\r\n\u0000]/.test(v), {
+                message: withFix(`${what} contains a line break or NUL`, "remove it"),
+            }),
+    );
 
 /** Secrets used to log in. The whole object is stored as a Pulumi secret. */
 export const credentialsSchema = z
     .object({
         password: secretText("password", 256).optional().describe("SSH password (secret)."),
-        privateKey: z.string().min(1).max(65536).optional().describe("OpenSSH private key text (secret)."),
+        privateKey: secret(z.string().min(1).max(65536)).optional().describe("OpenSSH private key text (secret)."),
         privateKeyPassphrase: secretText("privateKeyPassphrase", 1024).optional().describe("Passphrase of privateKey (secret)."),
         enableSecret: secretText("enableSecret", 256)
             .optional()

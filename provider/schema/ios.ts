@@ -33,6 +33,7 @@ import {
     strict,
     typeError,
 } from "./common";
+import { secret, secretsTravelIn } from "./secrets";
 
 // ---------------------------------------------------------------------------------------------
 // Local building blocks: the common.ts types behind a string property whose missing value or
@@ -177,10 +178,10 @@ const KEY_KEYWORDS = ["0", "6", "7", "local", "remote"];
 /**
  * A pre-shared key as IOS takes it on one line (`pre-shared-key KEY`): 1-128 printable ASCII
  * characters without white space or `?`, not a word IOS parses as a keyword, and without `"` or `\`
- * so it can go into swanctl.conf quoted. Messages never repeat the key.
+ * so it can go into swanctl.conf quoted. A secret; messages never repeat the key.
  */
 export function preSharedKey(what: string) {
-    return z
+    return secret(z
         .string({ error: typeError(what, "a string", "a Pulumi secret string") })
         .min(1, { error: withFix(`${what} is empty`, "set a key of 1 to 128 characters") })
         .max(128, { error: withFix(`${what} is longer than 128 characters, the IOS limit`, "use a shorter key") })
@@ -201,7 +202,7 @@ export function preSharedKey(what: string) {
                 `${what} is one of the words ${KEY_KEYWORDS.join(", ")}, which IOS parses as a keyword of pre-shared-key rather than as the key`,
                 "use a longer key",
             ),
-        });
+        }));
 }
 
 const peerAddressObject = strict("address", {
@@ -277,7 +278,7 @@ const addressKey = (a: { address?: string; mask?: string; ipv6Prefix?: string })
 
 export const ikeV2KeyringSchema = strict("IkeV2Keyring", {
     name: name("name", "KR").describe("Keyring name (IOS `crypto ikev2 keyring NAME`)."),
-    peers: list("peers", keyringPeer, 1, 1000, `[{ name: "vps", address: "203.0.113.7", preSharedKey: secret }]`).describe(
+    peers: secretsTravelIn(list("peers", keyringPeer, 1, 1000, `[{ name: "vps", address: "203.0.113.7", preSharedKey: secret }]`), "preSharedKeys", "name").describe(
         "Peers and their keys (IOS `peer NAME` sub-blocks). Names and addresses must be unique.",
     ),
 }).superRefine((k, ctx) => {

@@ -24,6 +24,7 @@ import { withFix } from "../fix";
 import { parseStrongSwanProposal } from "../strongswan/proposals";
 import { pskOwners } from "../strongswan/swanctl-ids";
 import { email, exactlyOne, fqdn, int, isFqdn, keyId, list, noDuplicates, oneOf, str, strict, typeError } from "./common";
+import { secret } from "./secrets";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -156,11 +157,11 @@ function proposal(what: string, kind: "ike" | "esp") {
         if (!parsed.ok) ctx.addIssue({ code: "custom", message: `${what}: ${parsed.error}` });
     });
     // A union's own message is zod's "Invalid input": report the branch that the input's type selects.
-    const unionError = (issue: { input?: unknown; errors?: { message: string }[][] }) => {
-        const branch = issue.errors?.[typeof issue.input === "string" ? 0 : 1];
+    const error = (issue: z.core.$ZodRawIssue) => {
+        const branch = issue.code === "invalid_union" ? issue.errors[typeof issue.input === "string" ? 0 : 1] : undefined;
         return branch?.[0]?.message ?? withFix(`${what} must be a string or an object`, `write it like "${example}"`);
     };
-    return z.union([raw, typed], { error: unionError as never }).transform((v, ctx) => {
+    return z.union([raw, typed], { error }).transform((v, ctx) => {
         if (typeof v === "string") return v;
         try {
             if (kind === "ike") return ikeProposalToStrongSwan(v as z.output<ReturnType<typeof ikeProposal>>);
@@ -175,7 +176,7 @@ function proposal(what: string, kind: "ike" | "esp") {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-const preSharedKey = z
+const preSharedKey = secret(z
     .string({ error: typeError("preSharedKey", "a string", "a Pulumi secret") })
     .min(8, { error: withFix("preSharedKey is shorter than 8 characters", "use a long random key, e.g. `openssl rand -base64 30`") })
     .max(256, { error: withFix("preSharedKey is longer than 256 characters", "shorten it") })
@@ -184,7 +185,7 @@ const preSharedKey = z
     })
     .refine((v) => /^[\x20-\x7e]*$/.test(v), {
         message: withFix("preSharedKey contains non-ASCII characters, which IOS cannot enter the same way", "use printable ASCII only"),
-    });
+    }));
 
 // ---------------------------------------------------------------------------------------------
 // The connection

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac } from "crypto";
 import { readFileSync } from "fs";
+import type { ServerHostKeyAlgorithm } from "ssh2";
 
 export interface HostKeyPolicyInput {
     host: string;
@@ -26,11 +27,13 @@ export function keyType(keyBlob: Buffer): string {
     return keyBlob.subarray(4, 4 + len).toString("latin1");
 }
 
+const ECDSA_ALGORITHMS: ServerHostKeyAlgorithm[] = ["ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
+
 /** ssh2 host key algorithm names that can present a key of the given known_hosts key type. */
-function algorithmsFor(type: string): string[] {
+function algorithmsFor(type: string): ServerHostKeyAlgorithm[] {
     if (type === "ssh-rsa") return ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
-    if (type === "ssh-ed25519" || type.startsWith("ecdsa-sha2-")) return [type];
-    return [];
+    if (type === "ssh-ed25519") return ["ssh-ed25519"];
+    return ECDSA_ALGORITHMS.filter((a) => a === type);
 }
 
 export interface KnownHostKey {
@@ -95,7 +98,7 @@ export function parseKnownHosts(text: string, host: string, port: number): { key
 
 export interface HostKeyCheck {
     /** Restricts the host key algorithms offered, so the server presents a key type we can verify. */
-    serverHostKeyAlgorithms?: string[];
+    serverHostKeyAlgorithms?: ServerHostKeyAlgorithm[];
     /** Returns undefined when the offered key is accepted, else why it was refused (with the fix). */
     verify(keyBlob: Buffer): string | undefined;
 }

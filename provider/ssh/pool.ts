@@ -240,7 +240,7 @@ function connectOnce(label: string, connection: Connection, credentials: Credent
                 return hostKeyRefusal === undefined;
             },
         };
-        if (check.serverHostKeyAlgorithms) config.algorithms = { serverHostKey: check.serverHostKeyAlgorithms as never };
+        if (check.serverHostKeyAlgorithms) config.algorithms = { serverHostKey: check.serverHostKeyAlgorithms };
         if (credentials.password) {
             config.password = credentials.password;
             config.tryKeyboard = true;

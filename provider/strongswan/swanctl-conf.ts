@@ -4,6 +4,7 @@
  * to a model plus the keys the model does not cover (drift). No I/O.
  */
 import { StrongSwanChildModel, StrongSwanConnectionModel } from "../schema/strongswan";
+import { Unvalidated } from "../schema/unvalidated";
 import { identityFromSwanctl, identityToSwanctl, pskOwners } from "./swanctl-ids";
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ export function parseSwanctlConf(text: string): SwanctlSection {
 const list = (v: string | undefined) => (v === undefined || v.trim() === "" ? [] : v.split(",").map((s) => s.trim()).filter((s) => s !== ""));
 const time = (v: string) => (/^\d+$/.test(v) ? `${v}s` : v);
 const bool = (v: string) => /^(yes|true|1)$/i.test(v);
-const ifId = (v: string): number | "%unique" => (/^\d+$/.test(v) ? Number(v) : (v as "%unique"));
+const ifId = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 
 function decodeSecret(raw: string): string {
     if (/^0x[0-9a-f]*$/i.test(raw)) return Buffer.from(raw.slice(2), "hex").toString("latin1");
@@ -270,14 +271,18 @@ function take(
  * connections, other secrets, settings we do not manage, and PSK identities that differ from the
  * ones we would write.
  */
-export function parseConnectionFile(text: string, name: string): { model: StrongSwanConnectionModel; unknownKeys: string[] } | undefined {
+/** A connection as its file holds it: the schema decides afterwards whether it is acceptable. */
+export type ConnectionFileModel = Unvalidated<StrongSwanConnectionModel>;
+type ChildFileModel = Unvalidated<StrongSwanChildModel>;
+
+export function parseConnectionFile(text: string, name: string): { model: ConnectionFileModel; unknownKeys: string[] } | undefined {
     const root = parseSwanctlConf(text);
     const conns = root.sections.connections;
     if (!conns || !has(conns.sections, name)) return undefined;
     const unknown: string[] = [];
     const conn = conns.sections[name];
     const prefix = `connections.${name}`;
-    const m: Record<string, unknown> = { name, version: 2 };
+    const m: ConnectionFileModel = { name, version: 2 };
 
     for (const key of Object.keys(root.values)) unknown.push(key);
     for (const key of Object.keys(root.sections)) if (key !== "connections" && key !== "secrets") unknown.push(key);
@@ -302,7 +307,7 @@ export function parseConnectionFile(text: string, name: string): { model: Strong
 
     for (const side of ["local", "remote"] as const) {
         const section = conn.sections[side];
-        const round: Record<string, unknown> = { auth: "psk" };
+        const round: ConnectionFileModel["local"] = { auth: "psk" };
         if (section) {
             take(section.values, `${prefix}.${side}`, {
                 auth: (v) => (round.auth = v),
@@ -313,7 +318,7 @@ export function parseConnectionFile(text: string, name: string): { model: Strong
         m[side] = round;
     }
 
-    const children: Record<string, unknown>[] = [];
+    const children: ChildFileModel[] = [];
     for (const [sectionName, section] of Object.entries(conn.sections)) {
         if (sectionName === "local" || sectionName === "remote") continue;
         if (sectionName !== "children") {
@@ -322,7 +327,7 @@ export function parseConnectionFile(text: string, name: string): { model: Strong
         }
         for (const key of Object.keys(section.values)) unknown.push(`${prefix}.children.${key}`);
         for (const [childName, childSection] of Object.entries(section.sections)) {
-            const c: Record<string, unknown> = { name: childName, localTs: [], remoteTs: [], espProposals: [], mode: "tunnel" };
+            const c: ChildFileModel = { name: childName, localTs: [], remoteTs: [], espProposals: [], mode: "tunnel" };
             take(childSection.values, `${prefix}.children.${childName}`, {
                 local_ts: (v) => (c.localTs = list(v)),
                 remote_ts: (v) => (c.remoteTs = list(v)),
@@ -359,12 +364,12 @@ export function parseConnectionFile(text: string, name: string): { model: Strong
             }
             for (const key of Object.keys(section.sections)) unknown.push(`secrets.${secretName}.${key}`);
             // The identities are derived from the model: any difference is drift the next apply repairs.
-            const owners = pskOwners(m as unknown as StrongSwanConnectionModel);
+            const owners = pskOwners(m);
             const expected = new Set([...owners.remote, ...owners.local]);
             const found = new Set(ids.map(([, v]) => v));
             for (const [key, value] of ids) if (!expected.has(value)) unknown.push(`secrets.${secretName}.${key}`);
             for (const id of expected) if (!found.has(id)) unknown.push(`secrets.${secretName}.id (missing ${id})`);
         }
     }
-    return { model: m as unknown as StrongSwanConnectionModel, unknownKeys: unknown };
+    return { model: m, unknownKeys: unknown };
 }

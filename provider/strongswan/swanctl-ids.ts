@@ -33,10 +33,10 @@ export function identityFromSwanctl(text: string): Identity {
  * the peer's literal IP addresses (what it sends by default); and the local id, or our literal
  * addresses. charon picks the secret that best matches both ends of the IKE_SA.
  */
-export function pskOwners(c: { local: { id?: Identity }; remote: { id?: Identity }; localAddrs?: string[]; remoteAddrs?: string[] }): {
+export function pskOwners(c: { local?: { id?: Identity }; remote?: { id?: Identity }; localAddrs?: string[]; remoteAddrs?: string[] }): {
     remote: string[];
     local: string[];
 } {
     const of = (id: Identity | undefined, addrs: string[] | undefined) => (id ? [identityToSwanctl(id)] : (addrs ?? []).filter(isIp));
-    return { remote: of(c.remote.id, c.remoteAddrs), local: of(c.local.id, c.localAddrs) };
+    return { remote: of(c.remote?.id, c.remoteAddrs), local: of(c.local?.id, c.localAddrs) };
 }

@@ -5,7 +5,8 @@
  */
 import * as assert from "assert";
 import { handlersFor } from "../../provider/dynamic/handlers";
-import { KIND_SPECS, ResourceKind } from "../../provider/dynamic/specs";
+import { registry, ResourceKind } from "../../provider/dynamic/registry";
+import { inputsFromModel } from "../../provider/dynamic/wire";
 import { IOS_KINDS, storyInputs } from "../fixtures/ios/story-hub";
 import { SshPool } from "../../provider/ssh/pool";
 import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
@@ -14,7 +15,7 @@ type Props = Record<string, unknown>;
 
 /** The story's hub objects (tests/fixtures/ios/story-hub.ts), first of each kind, as transport inputs. */
 function storyObjects(): Array<[ResourceKind, Props]> {
-    return IOS_KINDS.map((kind) => [kind, KIND_SPECS[kind].fromModel(structuredClone(storyInputs[kind][0]) as Props)]);
+    return IOS_KINDS.map((kind) => [kind, inputsFromModel(registry[kind].secrets, structuredClone(storyInputs[kind][0]) as Props)]);
 }
 
 const keyringPeers = storyInputs.IkeV2Keyring[0].peers;

@@ -134,10 +134,10 @@ describe("swanctl.conf parsing", () => {
         );
         assert.ok(parsed);
         assert.deepStrictEqual(parsed.unknownKeys, ["secrets.ike-hand.id-vps", "secrets.ike-hand.id (missing fqdn:vps.example.net)"]);
-        assert.deepStrictEqual(parsed.model.local.id, { fqdn: "vps.example.net" });
+        assert.deepStrictEqual(parsed.model.local!.id, { fqdn: "vps.example.net" });
         assert.strictEqual(parsed.model.preSharedKey, "secret");
-        assert.strictEqual(parsed.model.children[0].rekeyTime, "3600s");
-        assert.strictEqual(parsed.model.children[0].ifIdIn, 7);
+        assert.strictEqual(parsed.model.children![0].rekeyTime, "3600s");
+        assert.strictEqual(parsed.model.children![0].ifIdIn, 7);
     });
 });
 

@@ -1,0 +1,68 @@
+/**
+ * Every resource kind the provider serves, one entry each (kind.ts). The IOS kinds come from the
+ * IOS core's handler table, so a new IOS object is its schema, its handler and its resource class;
+ * a new platform adds its kinds here.
+ */
+import { z } from "zod";
+import { DeviceTarget, ObjectState } from "../drivers/driver";
+import { IosDriver } from "../drivers/ios-driver";
+import { StrongSwanDriver } from "../drivers/strongswan-driver";
+import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
+import { IosDeviceModels, iosObjects } from "../ios/objects";
+import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
+import { IosKind, IosModels, iosSchemas } from "../schema/ios";
+import { strongSwanConnectionSchema } from "../schema/strongswan";
+import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
+import { defineKind } from "./kind";
+
+/** The schema table seen per kind, so that the entry for any K knows its model type. */
+const iosModelSchemas: { [K in IosKind]: z.ZodType<IosModels[K]> } = iosSchemas;
+
+function iosKind<K extends IosKind>(kind: K) {
+    return defineKind<IosModels[K], IosDeviceModels[K], ObjectState<IosDeviceModels[K]>, IosConnection, Record<never, never>>({
+        kind,
+        schema: iosModelSchemas[kind],
+        connectionSchema: iosConnectionSchema,
+        identity: [iosObjects[kind].identity],
+        driver: (target) => new IosDriver(kind, target),
+        outputs: {},
+    });
+}
+
+type IosKindEntry = ReturnType<typeof iosKind>;
+
+/** One entry per IOS kind, in the order of the core's handler table (which has one handler per IosKind). */
+function iosKinds(): Record<IosKind, IosKindEntry> {
+    // Object.fromEntries cannot know that the keys are exactly the IosKinds; the table's type does.
+    return Object.fromEntries(Object.values(iosObjects).map((h) => [h.kind, iosKind(h.kind)])) as Record<IosKind, IosKindEntry>;
+}
+
+export const registry = {
+    ...iosKinds(),
+    StrongSwanConnection: defineKind({
+        kind: "StrongSwanConnection",
+        schema: strongSwanConnectionSchema,
+        connectionSchema: hostConnectionSchema,
+        identity: ["name"],
+        driver: (target: DeviceTarget<HostConnection>) => new StrongSwanDriver(target),
+        outputs: {
+            /** Whether charon had the connection loaded when last applied or refreshed. */
+            loaded: { of: (s) => s.loaded, drifted: (stored) => stored === false },
+            /** Path of the connection's file on the host. */
+            file: { of: (s) => s.file },
+        },
+    }),
+    StrongSwanTunnelCheck: defineKind({
+        kind: "StrongSwanTunnelCheck",
+        schema: strongSwanTunnelCheckSchema,
+        connectionSchema: hostConnectionSchema,
+        identity: ["connectionName", "child"],
+        driver: (target: DeviceTarget<HostConnection>) => new StrongSwanTunnelProber(target),
+        outputs: {
+            /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
+            established: { of: (s) => s.established, drifted: (stored) => stored === false },
+        },
+    }),
+};
+
+export type ResourceKind = keyof typeof registry;
