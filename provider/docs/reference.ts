@@ -3,10 +3,8 @@
  * `node dist/provider/docs/reference.js > docs/resources.md`; a unit test checks the file is current.
  */
 import { z } from "zod";
+import { registry } from "../dynamic/registry";
 import { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../schema/device";
-import { iosSchemas } from "../schema/ios";
-import { strongSwanConnectionSchema } from "../schema/strongswan";
-import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
 
 interface JsonSchema {
     type?: string | string[];
@@ -22,22 +20,6 @@ interface JsonSchema {
     minimum?: number;
     maximum?: number;
 }
-
-const RESOURCE_INTROS: Record<string, string> = {
-    IkeV2Proposal: "`crypto ikev2 proposal`: the IKE SA's algorithms. IOS uses a proposal only when an IkeV2Policy lists it.",
-    IkeV2Policy: "`crypto ikev2 policy`: which proposals IKE negotiates, optionally per local address or front-door VRF.",
-    IkeV2Keyring:
-        "`crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi secrets in their own input `preSharedKeys`, so previews show the peers but never a key.",
-    IkeV2Profile: "`crypto ikev2 profile`: which peers it matches (`match identity remote`), the local identity, authentication and keyring.",
-    IpsecTransformSet: "`crypto ipsec transform-set`: the ESP algorithms.",
-    IpsecProfile: "`crypto ipsec profile`: transform sets, IKEv2 profile, PFS and SA lifetimes; applied to a tunnel with `tunnel protection`.",
-    TunnelInterface:
-        "`interface TunnelN` (a route-based VTI) plus the `ip route ... TunnelN` lines that send the remote networks into it; routes are created after the interface and removed before it.",
-    StrongSwanConnection:
-        "A swanctl connection on a strongSwan host, written to its own file `<swanctlDir>/conf.d/pulumi-<name>.conf` (mode 0600, with its pre-shared key in the file's own `secrets` section) and loaded with `swanctl --load-all`.",
-    StrongSwanTunnelCheck:
-        "Proves a tunnel came up: create and update initiate the CHILD_SA when needed, wait until it is installed and optionally ping through it, failing the deployment with the reason and the likely fix. Refresh reads the live SAs (`established` output), so a tunnel that went down is drift that the next `pulumi up` repairs. It configures nothing. The resource class takes the StrongSwanConnection resource (or its name) as `connection`.",
-};
 
 function typeOf(s: JsonSchema): string {
     if (s.const !== undefined) return JSON.stringify(s.const);
@@ -70,10 +52,13 @@ function rows(schema: JsonSchema, prefix: string, out: string[]): void {
     }
 }
 
+function jsonSchema(schema: z.ZodType): JsonSchema {
+    return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+}
+
 function table(schema: z.ZodType): string[] {
-    const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
     const out = ["| property | type | required | default | description |", "|---|---|---|---|---|"];
-    rows(json, "", out);
+    rows(jsonSchema(schema), "", out);
     return out;
 }
 
@@ -92,13 +77,14 @@ export function renderReference(): string {
         "resource does not declare: drift, removed by the next `pulumi up`).",
         "",
     ];
-    for (const [kind, schema] of Object.entries({ ...iosSchemas, StrongSwanConnection: strongSwanConnectionSchema, StrongSwanTunnelCheck: strongSwanTunnelCheckSchema })) {
-        lines.push(`## ${kind}`, "", RESOURCE_INTROS[kind] ?? "", "", ...table(schema as z.ZodType), "");
+    for (const { kind, schema } of Object.values(registry)) {
+        // A resource's introduction is its schema's description.
+        lines.push(`## ${kind}`, "", jsonSchema(schema).description ?? "", "", ...table(schema), "");
     }
     lines.push(
         "## device (IOS routers)",
         "",
-        "Credentials (`password`, `privateKey`, `privateKeyPassphrase`, `enableSecret`) are always stored as Pulumi secrets.",
+        `Credentials (${Object.keys(credentialsSchema.shape).map((k) => `\`${k}\``).join(", ")}) are always stored as Pulumi secrets.`,
         "",
         ...table(iosConnectionSchema),
         ...table(credentialsSchema).slice(2),

@@ -146,7 +146,9 @@ export const ikeV2ProposalSchema = strict("IkeV2Proposal", {
             message: withFix("an AES-CBC proposal has no integrity algorithm", "set integrity, e.g. integrity: [\"sha256\"]"),
         });
     }
-});
+}).describe(
+    "`crypto ikev2 proposal`: the IKE SA's algorithms. IOS uses a proposal only when an IkeV2Policy lists it.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 policy
@@ -168,7 +170,9 @@ export const ikeV2PolicySchema = strict("IkeV2Policy", {
     matchFvrf: fvrf("matchFvrf")
         .optional()
         .describe("Use this policy only in this front-door VRF, or `any` (IOS `match fvrf NAME|any`)."),
-});
+}).describe(
+    "`crypto ikev2 policy`: which proposals IKE negotiates, optionally per local address or front-door VRF.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 keyring
@@ -310,7 +314,9 @@ export const ikeV2KeyringSchema = strict("IkeV2Keyring", {
             } else addresses.set(key, i);
         }
     });
-});
+}).describe(
+    "`crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi secrets in their own input `preSharedKeys`, so previews show the peers but never a key.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 profile
@@ -363,7 +369,9 @@ export const ikeV2ProfileSchema = strict("IkeV2Profile", {
             message: withFix("the profile authenticates with pre-shared keys but names no keyring", "set keyring to the IkeV2Keyring's name, e.g. keyring: \"KR\""),
         });
     }
-});
+}).describe(
+    "`crypto ikev2 profile`: which peers it matches (`match identity remote`), the local identity, authentication and keyring.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ipsec transform-set
@@ -396,7 +404,9 @@ export const ipsecTransformSetSchema = strict("IpsecTransformSet", {
             message: withFix(`${t.encryption} has no integrity`, 'set integrity, e.g. integrity: "esp-sha256-hmac"'),
         });
     }
-});
+}).describe(
+    "`crypto ipsec transform-set`: the ESP algorithms.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // crypto ipsec profile
@@ -414,7 +424,9 @@ export const ipsecProfileSchema = strict("IpsecProfile", {
     lifetimeKilobytes: int("lifetimeKilobytes", 2560, 4294967295, 4608000)
         .optional()
         .describe("IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`)."),
-});
+}).describe(
+    "`crypto ipsec profile`: transform sets, IKEv2 profile, PFS and SA lifetimes; applied to a tunnel with `tunnel protection`.",
+);
 
 // ---------------------------------------------------------------------------------------------
 // interface TunnelN and its static routes
@@ -479,7 +491,9 @@ export const tunnelInterfaceSchema = strict("TunnelInterface", {
             message: withFix("tunnelSource is an IPv4 address on an IPv6 tunnel", "use the outside interface name"),
         });
     }
-});
+}).describe(
+    "`interface TunnelN` (a route-based VTI) plus the `ip route ... TunnelN` lines that send the remote networks into it; routes are created after the interface and removed before it.",
+);
 
 // ---------------------------------------------------------------------------------------------
 

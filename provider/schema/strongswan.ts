@@ -288,7 +288,9 @@ export const strongSwanConnectionSchema = strict("StrongSwanConnection", {
             });
         }
     }
-});
+}).describe(
+    "A swanctl connection on a strongSwan host, written to its own file `<swanctlDir>/conf.d/pulumi-<name>.conf` (mode 0600, with its pre-shared key in the file's own `secrets` section) and loaded with `swanctl --load-all`.",
+);
 
 export type StrongSwanConnectionInput = z.input<typeof strongSwanConnectionSchema>;
 export type StrongSwanConnectionModel = z.output<typeof strongSwanConnectionSchema>;

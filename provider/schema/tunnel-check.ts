@@ -34,6 +34,8 @@ export const strongSwanTunnelCheckSchema = z.strictObject({
         .array(z.unknown())
         .optional()
         .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check runs on create and whenever a refresh found the tunnel down."),
-});
+}).describe(
+    "Proves a tunnel came up: create and update initiate the CHILD_SA when needed, wait until it is installed and optionally ping through it, failing the deployment with the reason and the likely fix. Refresh reads the live SAs (`established` output), so a tunnel that went down is drift that the next `pulumi up` repairs. It configures nothing. The resource class takes the StrongSwanConnection resource (or its name) as `connection`.",
+);
 
 export type StrongSwanTunnelCheckModel = z.output<typeof strongSwanTunnelCheckSchema>;
