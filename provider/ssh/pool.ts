@@ -16,13 +16,6 @@ export interface SshPoolOptions {
     retryBackoffMs?: number;
 }
 
-/** Counters per device, for tests and diagnostics. */
-export interface DeviceStats {
-    connectAttempts: number;
-    connectionsOpened: number;
-    open: boolean;
-}
-
 interface DeviceEntry {
     /** Resolves when the previous holder of the lock is done; new callers chain on it (FIFO). */
     tail: Promise<void>;
@@ -32,7 +25,6 @@ interface DeviceEntry {
     /** Hash of the settings the open client was made with; a change reopens the connection. */
     signature?: string;
     idleTimer?: NodeJS.Timeout;
-    stats: DeviceStats;
 }
 
 const KEEPALIVE_COUNT_MAX = 3;
@@ -83,20 +75,14 @@ export class SshPool {
             if (entry.client) closing.push(endClient(entry.client));
             entry.client = undefined;
             entry.signature = undefined;
-            entry.stats.open = false;
         }
         await Promise.all(closing);
-    }
-
-    stats(connection: { host: string; port: number; username: string }): DeviceStats {
-        const entry = this.devices.get(deviceLabel(connection));
-        return entry ? { ...entry.stats } : { connectAttempts: 0, connectionsOpened: 0, open: false };
     }
 
     private entry(label: string): DeviceEntry {
         let entry = this.devices.get(label);
         if (!entry) {
-            entry = { tail: Promise.resolve(), users: 0, stats: { connectAttempts: 0, connectionsOpened: 0, open: false } };
+            entry = { tail: Promise.resolve(), users: 0 };
             this.devices.set(label, entry);
         }
         return entry;
@@ -110,7 +96,6 @@ export class SshPool {
             if (entry.users === 0 && entry.client === client) {
                 entry.client = undefined;
                 entry.signature = undefined;
-                entry.stats.open = false;
                 void endClient(client);
             }
         }, this.idleMs);
@@ -123,30 +108,25 @@ export class SshPool {
         if (entry.client) {
             const old = entry.client;
             entry.client = undefined;
-            entry.stats.open = false;
             await endClient(old);
         }
-        const client = await this.connectWithRetries(entry, label, connection, credentials);
+        const client = await this.connectWithRetries(label, connection, credentials);
         entry.client = client;
         entry.signature = signature;
-        entry.stats.connectionsOpened++;
-        entry.stats.open = true;
         client.on("close", () => {
             if (entry.client === client) {
                 entry.client = undefined;
                 entry.signature = undefined;
-                entry.stats.open = false;
             }
         });
         return client;
     }
 
-    private async connectWithRetries(entry: DeviceEntry, label: string, connection: Connection, credentials: Credentials): Promise<Client> {
+    private async connectWithRetries(label: string, connection: Connection, credentials: Credentials): Promise<Client> {
         const attempts = 1 + connection.connectRetries;
         let lastError = "";
         for (let attempt = 0; attempt < attempts; attempt++) {
             if (attempt > 0) await sleep(Math.min(this.retryBackoffMs * 2 ** (attempt - 1), 2000));
-            entry.stats.connectAttempts++;
             try {
                 return await connectOnce(label, connection, credentials);
             } catch (e) {

@@ -13,6 +13,8 @@ export interface EmulatedRouter {
     credentials: Record<string, unknown>;
     /** Every command line the emulator received, in order (keys redacted by the emulator). */
     received: string[];
+    /** Logins the emulator accepted so far (from its log). */
+    logins(): number;
 }
 
 /** OpenSSH SHA256 fingerprint of an authorized_keys-style public key line. */
@@ -24,6 +26,7 @@ export function fingerprintOf(publicKeyLine: string): string {
 export async function startRouter(extra: Partial<IosEmulatorOptions> = {}): Promise<EmulatedRouter> {
     const keys = ed25519KeyPair();
     const received: string[] = [];
+    let logins = 0;
     const emulator = await startIosEmulator({
         hostname: "home",
         hostKey: keys.private,
@@ -31,6 +34,7 @@ export async function startRouter(extra: Partial<IosEmulatorOptions> = {}): Prom
         enableSecret: ENABLE_SECRET,
         port: 0,
         log: (line) => {
+            if (/^\[[^\]]+\] \S+ logged in at privilege /.test(line)) logins++;
             // Session lines look like `[conn] admin@home(config)# crypto ikev2 keyring KR`.
             const command = /^\[[^\]]+\] \S+@\S+?[>#] (.*)$/.exec(line);
             if (command) received.push(command[1]);
@@ -42,6 +46,7 @@ export async function startRouter(extra: Partial<IosEmulatorOptions> = {}): Prom
         emulator,
         hostKey,
         received,
+        logins: () => logins,
         connection: { host: "127.0.0.1", port: emulator.port, username: "admin", hostKey, saveConfig: true, connectTimeoutMs: 5000, commandTimeoutMs: 10000 },
         credentials: { password: PASSWORD, enableSecret: ENABLE_SECRET },
     };

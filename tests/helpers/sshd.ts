@@ -26,6 +26,10 @@ export interface Sshd {
     fingerprints: Record<string, string>;
     /** Logins sshd accepted so far (from its log). */
     acceptedLogins(): number;
+    /** TCP connections sshd received so far (from its log), whether or not they logged in. */
+    connectionAttempts(): number;
+    /** Connections open right now: sshd's per-connection processes. */
+    openConnections(): number;
     /** Kills every per-connection sshd process and what its sessions run; the listener stays up. */
     dropConnections(): number;
     /** Resolves once a session of this sshd runs a process whose command line matches (polled). */
@@ -159,6 +163,8 @@ export async function startSshd(opts: { hostKeyTypes?: HostKeyType[] } = {}): Pr
         if (exited || Date.now() > deadline) throw new Error(`sshd did not start: ${log}`);
         await new Promise((r) => setTimeout(r, 50));
     }
+    // The probe is a connection too: let its log line arrive, so that counting starts after it.
+    while (!/^Connection from /m.test(log) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     return {
         host: "127.0.0.1",
         port,
@@ -167,6 +173,8 @@ export async function startSshd(opts: { hostKeyTypes?: HostKeyType[] } = {}): Pr
         hostPublicKeys,
         fingerprints,
         acceptedLogins: () => (log.match(/Accepted publickey for root/g) ?? []).length,
+        connectionAttempts: () => (log.match(/^Connection from /gm) ?? []).length,
+        openConnections: () => childPids(proc.pid!).length,
         dropConnections: () => dropConnections(proc.pid!),
         waitForCommand: async (pattern, timeoutMs = 20000) => {
             const deadline = Date.now() + timeoutMs;
