@@ -8,7 +8,7 @@
  * No I/O; the IOS emulator keeps its own masking (it stands for an independent device).
  */
 
-export const MASK = "*****";
+const MASK = "*****";
 
 /** Type digits IOS writes before a stored key or password (`0` plain, `6` AES, `7`, `9` scrypt...). */
 const TYPE = String.raw`(?:[ \t]+\d(?=[ \t]))?`;

@@ -67,7 +67,7 @@ export interface Kind<O = ComputedOutputs<never>> {
 }
 
 /** Outputs every resource has. */
-export const COMMON_OUTPUTS = ["device", "config", "unmanaged"] as const;
+const COMMON_OUTPUTS = ["device", "config", "unmanaged"] as const;
 
 export function defineKind<M, D, S extends ObjectState<D>, C extends Endpoint, O extends ComputedOutputs<S>>(
     spec: KindSpec<M, D, S, C, O>,

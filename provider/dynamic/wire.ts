@@ -12,7 +12,7 @@ export type Props = Record<string, unknown>;
 /** Top-level inputs that carry the device, not the model. */
 export const TRANSPORT_INPUTS = ["connection", "credentials", "adopt"] as const;
 
-export function isRecord(value: unknown): value is Props {
+function isRecord(value: unknown): value is Props {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 

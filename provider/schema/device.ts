@@ -19,7 +19,7 @@ const hostField = z
 const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
 /** Connection settings, common to IOS routers and strongSwan hosts. Never secret. */
-export const connectionShape = {
+const connectionShape = {
     host: hostField,
     port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
     username: cliWord("username", 64).describe("SSH login name."),

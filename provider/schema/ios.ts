@@ -184,7 +184,7 @@ const KEY_KEYWORDS = ["0", "6", "7", "local", "remote"];
  * characters without white space or `?`, not a word IOS parses as a keyword, and without `"` or `\`
  * so it can go into swanctl.conf quoted. A secret; messages never repeat the key.
  */
-export function preSharedKey(what: string) {
+function preSharedKey(what: string) {
     return secret(z
         .string({ error: typeError(what, "a string", "a Pulumi secret string") })
         .min(1, { error: withFix(`${what} is empty`, "set a key of 1 to 128 characters") })

@@ -16,12 +16,12 @@ export interface HostKeyPolicyInput {
 }
 
 /** `SHA256:<base64 without padding>` of a raw SSH public key blob, as `ssh-keygen -l` prints it. */
-export function fingerprint(keyBlob: Buffer): string {
+function fingerprint(keyBlob: Buffer): string {
     return `SHA256:${createHash("sha256").update(keyBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
 /** The key type named inside an SSH public key blob (its first length-prefixed string). */
-export function keyType(keyBlob: Buffer): string {
+function keyType(keyBlob: Buffer): string {
     if (keyBlob.length < 4) return "";
     const len = keyBlob.readUInt32BE(0);
     return keyBlob.subarray(4, 4 + len).toString("latin1");

@@ -398,7 +398,7 @@ export class IosCliSession {
 }
 
 /** The `%` lines of an answer that are refusals, joined; undefined when there are none. */
-export function errorText(lines: string[]): string | undefined {
+function errorText(lines: string[]): string | undefined {
     const errors = lines.map((l) => l.trim()).filter((l) => l.startsWith("%") && !INFORMATIONAL.some((re) => re.test(l)));
     return errors.length > 0 ? errors.join(" ") : undefined;
 }

@@ -27,7 +27,7 @@ export function connectionFileName(name: string): string {
 // Rendering
 
 /** A swanctl.conf value in double quotes; swanctl's parser takes backslash escapes inside them. */
-export function quoteValue(value: string): string {
+function quoteValue(value: string): string {
     if (/[\u0000-\u001f\u007f]/.test(value)) throw new Error("a swanctl.conf value cannot hold line breaks or control characters");
     return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
