@@ -19,6 +19,7 @@ repo="$PWD"
 # Everything that needs the network happens here, before the run enters its own namespace.
 [ -d node_modules/@pulumi/pulumi ] || npm ci --no-audit --no-fund
 npm run build
+npm run lint
 PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 # The tests run pulumi-cli.sh again, with a private HOME: point them at the same cached CLI (the
 # last folder it printed is the cache's bin/), and npm at the machine's cache.

@@ -1,7 +1,7 @@
 /** Host key policy against a real sshd: pinned fingerprint, known_hosts (plain and hashed), opt-out. */
 import assert from "assert";
 import { execFileSync } from "child_process";
-import { writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import { join } from "path";
 import { hostConnectionSchema } from "../../provider/schema/device";
 import { DeviceError } from "../../provider/ssh/errors";
@@ -71,14 +71,14 @@ describe("ssh host key policy", function () {
     it("accepts a hashed known_hosts entry (ssh-keygen -H)", async () => {
         const path = knownHosts("kh-hashed", [entry("ecdsa")]);
         execFileSync("ssh-keygen", ["-q", "-H", "-f", path], { stdio: "ignore" });
-        assert.match(require("fs").readFileSync(path, "utf8"), /^\|1\|/);
+        assert.match(readFileSync(path, "utf8"), /^\|1\|/);
         assert.strictEqual(await connect({ knownHostsFile: path }), "connected");
     });
 
     it("refuses a known_hosts key that does not match, with both fingerprints", async () => {
         const other = join(sshd.dir, "other");
         execFileSync("ssh-keygen", ["-q", "-N", "", "-t", "ed25519", "-f", other]);
-        const otherLine = require("fs").readFileSync(`${other}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+        const otherLine = readFileSync(`${other}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
         const otherFp = execFileSync("ssh-keygen", ["-lf", `${other}.pub`], { encoding: "utf8" }).split(" ")[1];
         const path = knownHosts("kh-wrong", [`[${sshd.host}]:${sshd.port} ${otherLine}`]);
         await assert.rejects(connect({ knownHostsFile: path }), (e: unknown) => {
