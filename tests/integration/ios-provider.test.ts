@@ -4,6 +4,7 @@
  * connection; parallel resources on one device; drift; secrets never in errors.
  */
 import * as assert from "assert";
+import { ApplyError } from "../../provider/drivers/driver";
 import { handlersFor } from "../../provider/dynamic/handlers";
 import { registry, ResourceKind } from "../../provider/dynamic/registry";
 import { inputsFromModel } from "../../provider/dynamic/wire";
@@ -132,6 +133,7 @@ describe("IOS resources over SSH against the emulator", function () {
         await assert.rejects(handlersFor(kind).update!(created.id, created.outs, news), (e: Error) => {
             assert.match(e.message, /lifetime 3600/);
             assert.match(e.message, /restored/);
+            assert.ok(e instanceof ApplyError && e.rollback.status === "restored", "the error says the block was restored");
             assert.match(e.message, /PROF-VPS/);
             assert.ok(!e.message.includes(VPS_PSK) && !e.message.includes(router.credentials.password as string));
             return true;
