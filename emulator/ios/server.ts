@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { AddressInfo } from "net";
 import { Connection, ParsedKey, Server, utils } from "ssh2";
-import { Core } from "./commands";
+import { Core } from "./context";
 import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, showRunning, type9 } from "./config";
 import { CliSession, Faults } from "./session";
 import { IkeAgent, IkeOptions } from "./ike/agent";

@@ -3,7 +3,8 @@
  * paging, questions (`Password:`), output filters, error messages, and the injected faults.
  */
 import { match, help, tokenize, Node } from "./grammar";
-import { CliInvalid, Core, Ctx, Frame, GRAMMARS, Mode, PROMPT_SUFFIX, Session } from "./commands";
+import { CliInvalid, Core, Ctx, Frame, Mode, PROMPT_SUFFIX, Session } from "./context";
+import { GRAMMARS } from "./grammars";
 
 export interface Faults {
     latencyMs?: number;

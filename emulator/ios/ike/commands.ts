@@ -3,7 +3,7 @@
  * `clear crypto session`, `clear crypto ikev2 sa`, `show logging`. Without an IKE agent (no charon
  * configured) they answer like an IOS router with no crypto sessions.
  */
-import type { Ctx } from "../commands";
+import type { Ctx } from "../context";
 import { def, Node } from "../grammar";
 import { showIkev2Profile, showIkev2Sa, showIpsecSa, showLogging } from "./show";
 

@@ -1,0 +1,82 @@
+/**
+ * What every command handler sees: the router (`Core`: configuration and what outlives a
+ * session), the CLI session (`Session`: privilege, mode stack, terminal), the CLI modes with
+ * their prompts, and the error a handler throws to make IOS's caret. The grammars
+ * (`grammars/`), the session (`session.ts`), the server and the IKE feature all build on this
+ * file, which imports none of them.
+ */
+import type { RunningConfig } from "./config";
+import type { IkeAgent } from "./ike/agent";
+
+export type Mode =
+    | "exec"
+    | "config"
+    | "ikev2-proposal"
+    | "ikev2-policy"
+    | "ikev2-keyring"
+    | "ikev2-keyring-peer"
+    | "ikev2-profile"
+    | "crypto-trans"
+    | "ipsec-profile"
+    | "if";
+
+export const PROMPT_SUFFIX: Record<Mode, string> = {
+    exec: "",
+    config: "(config)",
+    "ikev2-proposal": "(config-ikev2-proposal)",
+    "ikev2-policy": "(config-ikev2-policy)",
+    "ikev2-keyring": "(config-ikev2-keyring)",
+    "ikev2-keyring-peer": "(config-ikev2-keyring-peer)",
+    "ikev2-profile": "(config-ikev2-profile)",
+    "crypto-trans": "(cfg-crypto-trans)",
+    "ipsec-profile": "(ipsec-profile)",
+    if: "(config-if)",
+};
+
+/** One level of the mode stack: the mode and the object it edits. */
+export interface Frame {
+    mode: Mode;
+    name?: string;
+    peer?: string;
+}
+
+/** The router: configuration and what outlives a session. Implemented by the server. */
+export interface Core {
+    config: RunningConfig;
+    physicalNames: string[];
+    configKey?: string;
+    bootSalt: string;
+    enableSecretOption?: string;
+    startupText(): string | undefined;
+    saveStartup(): void;
+    setConfigKey(key: string | undefined): void;
+    mergeConfigText(text: string): void;
+    bootTime: number;
+    /** The link to a real charon (emulator option `ike`); undefined: no IKE. */
+    ike?: IkeAgent;
+    /** Called when a configuration session ends (`end`, Ctrl-Z, `exit` to EXEC) or config was merged. */
+    configChanged?(): void;
+}
+
+/** One CLI session as the commands see it. */
+export interface Session {
+    priv: number;
+    frames: Frame[];
+    termLength: number;
+    termWidth: number;
+    ask(prompt: string, echo: boolean): Promise<string | null>;
+    close(): void;
+    exec(line: string): Promise<string>;
+}
+
+export interface Ctx {
+    core: Core;
+    sess: Session;
+}
+
+/** A command that parsed but that the router refuses: `% Invalid input` with the caret under a token. */
+export class CliInvalid extends Error {
+    constructor(public readonly at: "first" | "last" = "last") {
+        super("invalid input");
+    }
+}
