@@ -3,15 +3,12 @@
  * It is an emulator: it models the CLI and the configuration objects this project manages, and
  * forwards no packets.
  */
-import { randomBytes, timingSafeEqual } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import { timingSafeEqual } from "crypto";
 import { AddressInfo } from "net";
 import { Connection, ParsedKey, Server, utils } from "ssh2";
-import { Core } from "./context";
-import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, showRunning, type9 } from "./config";
+import { renderConfig, showRunning } from "./config";
+import { Router, RouterOptions } from "./router";
 import { CliSession, Faults } from "./session";
-import { IkeAgent, IkeOptions } from "./ike/agent";
 
 export interface IosEmulatorUser {
     username: string;
@@ -21,8 +18,7 @@ export interface IosEmulatorUser {
     privilege: 1 | 15;
 }
 
-export interface IosEmulatorOptions {
-    hostname: string;
+export interface IosEmulatorOptions extends RouterOptions {
     /** Default "127.0.0.1". */
     listenHost?: string;
     /** 0 or undefined: pick a free port. */
@@ -30,22 +26,12 @@ export interface IosEmulatorOptions {
     /** Private host key (OpenSSH or PEM). */
     hostKey: string | Buffer;
     users: IosEmulatorUser[];
-    /** For `enable` from user EXEC (privilege 1 logins). */
-    enableSecret?: string;
-    /** startup-config is kept at <stateDir>/startup-config (mode 0600) and loaded as running-config at start. */
-    stateDir?: string;
-    /** Physical interfaces; default GigabitEthernet1 and GigabitEthernet2. */
-    interfaces?: PhysicalInterface[];
     /** Delay before answering each command. */
     latencyMs?: number;
     /** Close the SSH connection after this many received command lines (per connection). */
     dropAfterLines?: number;
     /** Config-mode commands matching these get "% Invalid input detected at '^' marker.". */
     rejectCommands?: RegExp[];
-    /** Session log; never carries passwords or keys. */
-    log?: (line: string) => void;
-    /** Drive the charon of this namespace from the running-config (emulator/ios/ike/README.md). Off by default. */
-    ike?: IkeOptions;
 }
 
 export interface IosEmulator {
@@ -57,87 +43,6 @@ export interface IosEmulator {
     setFaults(f: { latencyMs?: number; dropAfterLines?: number; rejectCommands?: RegExp[] }): void;
     /** Replaces the running config (for tests that put a config on the device directly). */
     loadRunningConfig(text: string): void;
-}
-
-const DEFAULT_INTERFACES: PhysicalInterface[] = [{ name: "GigabitEthernet1" }, { name: "GigabitEthernet2" }];
-
-/** The router behind the sessions: configuration, startup-config, and the private config key. */
-class Router implements Core {
-    config: RunningConfig;
-    configKey?: string;
-    readonly bootSalt = randomBytes(16).toString("hex");
-    readonly bootTime = Date.now();
-    readonly physicalNames: string[];
-    readonly enableSecretOption?: string;
-    readonly ike?: IkeAgent;
-    private startup?: string;
-
-    constructor(private readonly opts: IosEmulatorOptions) {
-        this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
-        this.enableSecretOption = opts.enableSecret;
-        this.config = this.blank();
-        if (opts.stateDir) {
-            const keyFile = path.join(opts.stateDir, "config-key");
-            if (fs.existsSync(keyFile)) this.configKey = fs.readFileSync(keyFile, "utf8").trim() || undefined;
-            const file = path.join(opts.stateDir, "startup-config");
-            if (fs.existsSync(file)) this.startup = fs.readFileSync(file, "utf8");
-        }
-        if (this.startup !== undefined) this.mergeConfigText(this.startup);
-        else if (opts.enableSecret) this.config.enableSecret = type9(opts.enableSecret);
-        if (opts.ike?.enabled) {
-            this.ike = new IkeAgent(opts.ike, opts.log);
-            this.configChanged();
-        }
-    }
-
-    configChanged(): void {
-        void this.ike?.apply(this.config);
-    }
-
-    private blank(): RunningConfig {
-        return emptyConfig(this.opts.hostname, this.opts.interfaces ?? DEFAULT_INTERFACES);
-    }
-
-    startupText(): string | undefined {
-        return this.startup;
-    }
-
-    saveStartup(): void {
-        this.startup = renderConfig(this.config);
-        if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), this.startup);
-    }
-
-    setConfigKey(key: string | undefined): void {
-        this.configKey = key;
-        if (!this.opts.stateDir) return;
-        const file = path.join(this.opts.stateDir, "config-key");
-        if (key === undefined) fs.rmSync(file, { force: true });
-        else writePrivate(file, key + "\n");
-    }
-
-    mergeConfigText(text: string): void {
-        const s = new CliSession({
-            core: this,
-            username: "config",
-            privilege: 15,
-            interactive: false,
-            faults: () => ({}),
-            lineCounter: { n: 0 },
-            log: this.opts.log,
-        });
-        s.runScript(text);
-    }
-
-    replaceConfig(text: string): void {
-        this.config = this.blank();
-        this.mergeConfigText(text);
-    }
-}
-
-function writePrivate(file: string, text: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
 }
 
 function sameSecret(a: string, b: string): boolean {

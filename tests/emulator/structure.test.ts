@@ -1,6 +1,7 @@
 /**
- * The emulator's module graph: no import cycles (type-only imports included, they are cycles of
- * meaning).
+ * The emulator's module graph: nothing from provider/ (the emulator is the device the provider is
+ * tested against: shared code would mirror a mistake on both ends), and no import cycles
+ * (type-only imports included, they are cycles of meaning).
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -38,6 +39,13 @@ describe("IOS emulator module structure", () => {
 
     it("has its sources where the test looks", () => {
         assert.ok(files.some((f) => f.endsWith(path.join("ios", "server.ts"))), `no emulator sources under ${ROOT}`);
+    });
+
+    it("imports nothing from provider/", () => {
+        const outside = [...graph].flatMap(([f, deps]) =>
+            deps.filter((d) => !d.startsWith(ROOT + path.sep)).map((d) => `${path.relative(REPO, f)} -> ${path.relative(REPO, d)}`),
+        );
+        assert.deepEqual(outside, []);
     });
 
     it("has no import cycles", () => {

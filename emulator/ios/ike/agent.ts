@@ -8,8 +8,8 @@
 import { execFile, spawn, ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseViciRaw, ViciMessage } from "../../../provider/strongswan/swanctl-output";
 import { RunningConfig } from "../config";
+import { listedSas, RawSection } from "./swanctl-raw";
 import { translate, Translation, TunnelPlan } from "./translate";
 
 export interface IkeOptions {
@@ -127,7 +127,7 @@ export class IkeAgent {
      */
     private async initiateIdle(): Promise<void> {
         const r = await run("swanctl", ["--list-sas", "--raw"]);
-        const present = new Set(parseViciRaw(r.stdout).flatMap((m) => Object.keys(m.tree)));
+        const present = new Set(listedSas(r.stdout).map((x) => x.name));
         for (const t of this.tunnels) {
             if (!t.hasKey || present.has(t.name)) continue;
             void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
@@ -187,10 +187,11 @@ export class IkeAgent {
         for (const t of this.tunnels) void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
     }
 
-    async listSas(): Promise<ViciMessage[]> {
+    /** charon's IKE_SAs (`swanctl --list-sas --raw`), by connection name. */
+    async listSas(): Promise<{ name: string; sa: RawSection }[]> {
         await this.chain;
         const r = await run("swanctl", ["--list-sas", "--raw"]);
-        return parseViciRaw(r.stdout).filter((m) => m.label === "list-sa event");
+        return listedSas(r.stdout);
     }
 
     stop(): void {
