@@ -48,7 +48,12 @@ export interface Core {
     bootSalt: string;
     enableSecretOption?: string;
     startupText(): string | undefined;
-    saveStartup(): void;
+    /** The whole running-config as IOS prints it, from `!` to `end` (an NVGEN: counted and timed by the cost model). */
+    generateConfig(): Promise<string>;
+    /** `write memory`: an NVGEN plus the NVRAM write. */
+    saveStartup(): Promise<void>;
+    /** A read of part of the configuration (one interface, startup-config): counted and timed. */
+    partialRead(): Promise<void>;
     setConfigKey(key: string | undefined): void;
     mergeConfigText(text: string): void;
     bootTime: number;

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, type9 } from "./config";
 import type { Core } from "./context";
+import { CostModel, CostModelOptions, StatsRecorder } from "./cost";
 import { IkeAgent, IkeOptions } from "./ike/agent";
 import { CliSession } from "./session";
 
@@ -23,6 +24,8 @@ export interface RouterOptions {
     log?: (line: string) => void;
     /** Drive the charon of this namespace from the running-config (emulator/ios/ike/README.md). Off by default. */
     ike?: IkeOptions;
+    /** Charge time for configuration generation and saves (README.md, "Cost model"); off when absent or false. */
+    costModel?: CostModelOptions | false;
 }
 
 const DEFAULT_INTERFACES: PhysicalInterface[] = [{ name: "GigabitEthernet1" }, { name: "GigabitEthernet2" }];
@@ -35,9 +38,13 @@ export class Router implements Core {
     readonly physicalNames: string[];
     readonly enableSecretOption?: string;
     readonly ike?: IkeAgent;
+    readonly stats: StatsRecorder;
+    readonly cost: CostModel;
     private startup?: string;
 
     constructor(private readonly opts: RouterOptions) {
+        this.stats = new StatsRecorder(opts.stateDir && path.join(opts.stateDir, "emulator-stats.json"));
+        this.cost = new CostModel(opts.costModel, this.stats);
         this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
         this.enableSecretOption = opts.enableSecret;
         this.config = this.blank();
@@ -67,9 +74,21 @@ export class Router implements Core {
         return this.startup;
     }
 
-    saveStartup(): void {
-        this.startup = renderConfig(this.config);
-        if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), this.startup);
+    async generateConfig(): Promise<string> {
+        const text = renderConfig(this.config);
+        await this.cost.wholeConfig(text.split("\n").length - 1);
+        return text;
+    }
+
+    async saveStartup(): Promise<void> {
+        const text = await this.generateConfig();
+        await this.cost.nvramWrite();
+        this.startup = text;
+        if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), text);
+    }
+
+    partialRead(): Promise<void> {
+        return this.cost.partialRead();
     }
 
     setConfigKey(key: string | undefined): void {

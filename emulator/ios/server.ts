@@ -7,6 +7,7 @@ import { timingSafeEqual } from "crypto";
 import { AddressInfo } from "net";
 import { Connection, ParsedKey, Server, utils } from "ssh2";
 import { renderConfig, showRunning } from "./config";
+import { CostModelOptions, EmulatorStats } from "./cost";
 import { Router, RouterOptions } from "./router";
 import { CliSession, Faults } from "./session";
 
@@ -43,6 +44,10 @@ export interface IosEmulator {
     setFaults(f: { latencyMs?: number; dropAfterLines?: number; rejectCommands?: RegExp[] }): void;
     /** Replaces the running config (for tests that put a config on the device directly). */
     loadRunningConfig(text: string): void;
+    /** The counters since start (also in `<stateDir>/emulator-stats.json`; README.md, "Cost model"). */
+    stats(): EmulatorStats;
+    /** Turns the cost model on (defaults for what is not given) or off (`false`). */
+    setCostModel(options: CostModelOptions | false): void;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -110,6 +115,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
         client.on("ready", () => {
             const u = user!;
             log?.(`[${id}] ${u.username} logged in at privilege ${u.privilege}`);
+            router.stats.add("logins");
             client.on("session", (accept) => {
                 const session = accept();
                 session.on("pty", (ok) => ok?.());
@@ -125,7 +131,10 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                         lineCounter,
                         log: log && ((l) => log(`[${id}] ${l}`)),
                         io: {
-                            write: (s) => ch.write(s),
+                            write: (s) => {
+                                router.stats.add("bytesSent", Buffer.byteLength(s));
+                                ch.write(s);
+                            },
                             end: () => {
                                 ch.exit(0);
                                 ch.end();
@@ -135,6 +144,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                     });
                 session.on("shell", (ok) => {
                     const ch = ok();
+                    router.stats.add("shellSessions");
                     const cli = make(true, ch);
                     ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
                     ch.on("end", () => cli.onEof());
@@ -143,6 +153,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 });
                 session.on("exec", (ok, _reject, info) => {
                     const ch = ok();
+                    router.stats.add("execSessions");
                     const cli = make(false, ch);
                     ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
                     ch.on("end", () => cli.onEof());
@@ -165,7 +176,10 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                     new Promise<void>((done) => {
                         router.ike?.stop();
                         for (const c of clients) c.end();
-                        server.close(() => done());
+                        server.close(() => {
+                            router.stats.flush();
+                            done();
+                        });
                     }),
                 runningConfig: () => showRunning(renderConfig(router.config)),
                 startupConfig: () => router.startupText(),
@@ -178,6 +192,8 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                     router.replaceConfig(text);
                     router.configChanged();
                 },
+                stats: () => router.stats.snapshot(),
+                setCostModel: (options) => router.cost.set(options),
             });
         });
     });

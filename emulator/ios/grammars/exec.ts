@@ -1,5 +1,5 @@
 /** EXEC mode (`>` and `#`): privilege, terminal settings, show commands, configure, saving. */
-import { checkType9, renderConfig, renderInterface, showRunning } from "../config";
+import { checkType9, renderInterface, showRunning } from "../config";
 import { CliInvalid, Ctx } from "../context";
 import { def, Node } from "../grammar";
 import { cfg } from "./common";
@@ -57,14 +57,16 @@ export function addExecCommands(r: Node<Ctx>): void {
     def<Ctx>(r, "show clock", () => showClock(), { help });
     def<Ctx>(r, "show privilege", (ctx) => `Current privilege level is ${ctx.sess.priv}`, { help });
     def<Ctx>(r, "show ip interface brief", (ctx) => showIpIntBrief(ctx), { help });
-    def<Ctx>(r, "show running-config", (ctx) => showRunning(renderConfig(cfg(ctx))), { help, minPriv: 15 });
-    def<Ctx>(r, "show running-config interface <ifname>", (ctx, a) => {
+    def<Ctx>(r, "show running-config", async (ctx) => showRunning(await ctx.core.generateConfig()), { help, minPriv: 15 });
+    def<Ctx>(r, "show running-config interface <ifname>", async (ctx, a) => {
         const i = cfg(ctx).interfaces.get(a[3]);
         if (!i) throw new CliInvalid("last");
+        await ctx.core.partialRead();
         const body = ["!", ...renderInterface(i), "end", ""].join("\n");
         return showRunning(body);
     }, { help, minPriv: 15 });
-    def<Ctx>(r, "show startup-config", (ctx) => {
+    def<Ctx>(r, "show startup-config", async (ctx) => {
+        await ctx.core.partialRead();
         const s = ctx.core.startupText();
         if (s === undefined) return "startup-config is not present";
         return `Using ${Buffer.byteLength(s)} out of 33554432 bytes\n${s}`;
@@ -73,19 +75,20 @@ export function addExecCommands(r: Node<Ctx>): void {
         ctx.sess.frames.push({ mode: "config" });
         return "Enter configuration commands, one per line.  End with CNTL/Z.";
     }, { help: { ...help, terminal: "Configure from the terminal" }, minPriv: 15 });
-    def<Ctx>(r, "write [memory]", (ctx) => {
-        ctx.core.saveStartup();
+    def<Ctx>(r, "write [memory]", async (ctx) => {
+        await ctx.core.saveStartup();
         return "Building configuration...\n[OK]";
     }, { help, minPriv: 15 });
     def<Ctx>(r, "copy running-config startup-config", async (ctx) => {
         const ans = await ctx.sess.ask("Destination filename [startup-config]? ", true);
         if (ans !== null && ans.trim() !== "" && ans.trim() !== "startup-config") return "%Error opening " + ans.trim() + " (Permission denied)";
-        ctx.core.saveStartup();
+        await ctx.core.saveStartup();
         return "Building configuration...\n[OK]";
     }, { help, minPriv: 15 });
     def<Ctx>(r, "copy startup-config running-config", async (ctx) => {
         const ans = await ctx.sess.ask("Destination filename [running-config]? ", true);
         if (ans !== null && ans.trim() !== "" && ans.trim() !== "running-config") return "%Error opening " + ans.trim() + " (Permission denied)";
+        await ctx.core.partialRead();
         const s = ctx.core.startupText();
         if (s !== undefined) ctx.core.mergeConfigText(s);
         ctx.core.configChanged?.();
