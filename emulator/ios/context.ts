@@ -7,6 +7,9 @@
  */
 import type { RunningConfig } from "./config";
 import type { IkeAgent } from "./ike/agent";
+import type { Line } from "./lines";
+import type { LogBuffer } from "./logbuffer";
+import type { SafetyNet } from "./safety";
 
 export type Mode =
     | "exec"
@@ -18,7 +21,8 @@ export type Mode =
     | "ikev2-profile"
     | "crypto-trans"
     | "ipsec-profile"
-    | "if";
+    | "if"
+    | "archive";
 
 export const PROMPT_SUFFIX: Record<Mode, string> = {
     exec: "",
@@ -31,6 +35,7 @@ export const PROMPT_SUFFIX: Record<Mode, string> = {
     "crypto-trans": "(cfg-crypto-trans)",
     "ipsec-profile": "(ipsec-profile)",
     if: "(config-if)",
+    archive: "(config-archive)",
 };
 
 /** One level of the mode stack: the mode and the object it edits. */
@@ -56,15 +61,23 @@ export interface Core {
     partialRead(): Promise<void>;
     setConfigKey(key: string | undefined): void;
     mergeConfigText(text: string): void;
+    /** `configure replace` and a revert: running-config becomes the file's configuration, and charon follows. */
+    replaceRunningConfig(text: string): void;
     bootTime: number;
     /** The link to a real charon (emulator option `ike`); undefined: no IKE. */
     ike?: IkeAgent;
+    /** Archive, revert timers, the exclusive lock, `configure replace`. */
+    safety: SafetyNet;
+    /** The logging buffer `show logging` prints. */
+    syslog: LogBuffer;
     /** Called when a configuration session ends (`end`, Ctrl-Z, `exit` to EXEC) or config was merged. */
-    configChanged?(): void;
+    configChanged(): void;
 }
 
 /** One CLI session as the commands see it. */
 export interface Session {
+    /** The terminal line the session occupies. */
+    line: Line;
     priv: number;
     frames: Frame[];
     termLength: number;

@@ -9,6 +9,9 @@ import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, type9 } fr
 import type { Core } from "./context";
 import { CostModel, CostModelOptions, StatsRecorder } from "./cost";
 import { IkeAgent, IkeOptions } from "./ike/agent";
+import { Line, LineTable } from "./lines";
+import { LogBuffer } from "./logbuffer";
+import { SafetyNet } from "./safety";
 import { CliSession } from "./session";
 
 /** What the router itself is made of (the SSH side's options are in server.ts). */
@@ -26,7 +29,15 @@ export interface RouterOptions {
     ike?: IkeOptions;
     /** Charge time for configuration generation and saves (README.md, "Cost model"); off when absent or false. */
     costModel?: CostModelOptions | false;
+    /**
+     * Multiplies the safety net's timers (revert and idle timers, the lock's expiry, archive
+     * time-period), so that tests can run a "2-minute" revert timer in milliseconds. Default 1.
+     */
+    timerScale?: number;
 }
+
+/** The line configuration text is applied from (startup-config, `copy ... running-config`): the router itself. */
+const SYSTEM_LINE: Line = { tty: 0, name: "console", pid: 3, username: "console", lastActivity: 0, closed: false, notify: () => undefined };
 
 const DEFAULT_INTERFACES: PhysicalInterface[] = [{ name: "GigabitEthernet1" }, { name: "GigabitEthernet2" }];
 
@@ -40,11 +51,25 @@ export class Router implements Core {
     readonly ike?: IkeAgent;
     readonly stats: StatsRecorder;
     readonly cost: CostModel;
+    readonly lines = new LineTable();
+    readonly syslog = new LogBuffer();
+    readonly safety: SafetyNet;
     private startup?: string;
 
     constructor(private readonly opts: RouterOptions) {
         this.stats = new StatsRecorder(opts.stateDir && path.join(opts.stateDir, "emulator-stats.json"));
         this.cost = new CostModel(opts.costModel, this.stats);
+        this.safety = new SafetyNet({
+            hostname: () => this.config.hostname,
+            archive: () => this.config.archive,
+            exclusive: () => this.config.exclusiveMode,
+            generateConfig: () => this.generateConfig(),
+            replaceConfig: (text) => this.replaceRunningConfig(text),
+            startupText: () => this.startup,
+            syslog: (m) => this.syslog.add(m),
+            stateDir: opts.stateDir,
+            timerScale: opts.timerScale ?? 1,
+        });
         this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
         this.enableSecretOption = opts.enableSecret;
         this.config = this.blank();
@@ -56,8 +81,9 @@ export class Router implements Core {
         }
         if (this.startup !== undefined) this.mergeConfigText(this.startup);
         else if (opts.enableSecret) this.config.enableSecret = type9(opts.enableSecret);
+        this.safety.settingsChanged();
         if (opts.ike?.enabled) {
-            this.ike = new IkeAgent(opts.ike, opts.log);
+            this.ike = new IkeAgent(opts.ike, (m) => this.syslog.add(m), opts.log);
             this.configChanged();
         }
     }
@@ -85,6 +111,7 @@ export class Router implements Core {
         await this.cost.nvramWrite();
         this.startup = text;
         if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), text);
+        if (this.config.archive?.writeMemory) await this.safety.archiveNow();
     }
 
     partialRead(): Promise<void> {
@@ -102,6 +129,7 @@ export class Router implements Core {
     mergeConfigText(text: string): void {
         const s = new CliSession({
             core: this,
+            line: SYSTEM_LINE,
             username: "config",
             privilege: 15,
             interactive: false,
@@ -115,6 +143,17 @@ export class Router implements Core {
     replaceConfig(text: string): void {
         this.config = this.blank();
         this.mergeConfigText(text);
+        this.safety.settingsChanged();
+    }
+
+    replaceRunningConfig(text: string): void {
+        this.replaceConfig(text);
+        this.configChanged();
+    }
+
+    stop(): void {
+        this.safety.stop();
+        this.ike?.stop();
     }
 }
 

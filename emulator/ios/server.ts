@@ -8,6 +8,7 @@ import { AddressInfo } from "net";
 import { Connection, ParsedKey, Server, utils } from "ssh2";
 import { renderConfig, showRunning } from "./config";
 import { CostModelOptions, EmulatorStats } from "./cost";
+import type { Line } from "./lines";
 import { Router, RouterOptions } from "./router";
 import { CliSession, Faults } from "./session";
 
@@ -50,6 +51,14 @@ export interface IosEmulator {
     setCostModel(options: CostModelOptions | false): void;
 }
 
+/** What a CLI session needs of its SSH channel. */
+interface Channel {
+    write(s: string): void;
+    exit(code: number): void;
+    end(): void;
+    on(event: "close", listener: () => void): unknown;
+}
+
 function sameSecret(a: string, b: string): boolean {
     const x = Buffer.from(a);
     const y = Buffer.from(b);
@@ -74,7 +83,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
     const users = opts.users.map((u) => ({ ...u, keys: parsedKeys(u.publicKeys) }));
     let connSeq = 0;
 
-    const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client) => {
+    const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client, info) => {
         const id = ++connSeq;
         clients.add(client);
         // Echo and prompts are small writes; without this, Nagle and delayed ACKs add 40 ms to each.
@@ -82,7 +91,17 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
         const lineCounter = { n: 0 };
         let user: (typeof users)[number] | undefined;
         client.on("error", (e) => log?.(`[${id}] connection error: ${e.message}`));
-        client.on("close", () => clients.delete(client));
+        // Sessions of this connection: when it dies, their lines go (and with them a lock they held).
+        const sessions = new Set<{ cli: CliSession; line: Line }>();
+        const hangUp = (x: { cli: CliSession; line: Line }) => {
+            if (!sessions.delete(x)) return;
+            x.cli.hangUp();
+            router.lines.close(x.line);
+        };
+        client.on("close", () => {
+            clients.delete(client);
+            for (const x of [...sessions]) hangUp(x);
+        });
         client.on("authentication", (ctx) => {
             const u = users.find((x) => x.username === ctx.username);
             const methods: ("password" | "publickey" | "keyboard-interactive")[] = ["publickey", "password", "keyboard-interactive"];
@@ -121,9 +140,11 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 session.on("pty", (ok) => ok?.());
                 session.on("window-change", (ok) => ok?.());
                 session.on("env", (ok) => ok?.());
-                const make = (interactive: boolean, ch: { write(s: string): void; exit(code: number): void; end(): void }) =>
-                    new CliSession({
+                const make = (interactive: boolean, ch: Channel) => {
+                    const line = router.lines.open(u.username, info.ip, (text) => cli.notify(text));
+                    const cli: CliSession = new CliSession({
                         core: router,
+                        line,
                         username: u.username,
                         privilege: u.privilege,
                         interactive,
@@ -142,6 +163,11 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                             drop: () => client.end(),
                         },
                     });
+                    const entry = { cli, line };
+                    sessions.add(entry);
+                    ch.on("close", () => hangUp(entry));
+                    return cli;
+                };
                 session.on("shell", (ok) => {
                     const ch = ok();
                     router.stats.add("shellSessions");
@@ -174,7 +200,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 port,
                 close: () =>
                     new Promise<void>((done) => {
-                        router.ike?.stop();
+                        router.stop();
                         for (const c of clients) c.end();
                         server.close(() => {
                             router.stats.flush();

@@ -12,7 +12,6 @@ export function addExecCommands(r: Node<Ctx>): void {
         logout: "Exit from the EXEC",
         show: "Show running system information",
         terminal: "Set terminal line parameters",
-        configure: "Enter configuration mode",
         write: "Write running configuration to memory, network, or terminal",
         copy: "Copy from one file to another",
         "running-config": "Current operating configuration",
@@ -65,16 +64,13 @@ export function addExecCommands(r: Node<Ctx>): void {
         const body = ["!", ...renderInterface(i), "end", ""].join("\n");
         return showRunning(body);
     }, { help, minPriv: 15 });
+    def<Ctx>(r, "show logging", (ctx) => ctx.core.syslog.show(), { help: { logging: "Show the contents of logging buffers" }, minPriv: 15 });
     def<Ctx>(r, "show startup-config", async (ctx) => {
         await ctx.core.partialRead();
         const s = ctx.core.startupText();
         if (s === undefined) return "startup-config is not present";
         return `Using ${Buffer.byteLength(s)} out of 33554432 bytes\n${s}`;
     }, { help, minPriv: 15 });
-    def<Ctx>(r, "configure terminal", (ctx) => {
-        ctx.sess.frames.push({ mode: "config" });
-        return "Enter configuration commands, one per line.  End with CNTL/Z.";
-    }, { help: { ...help, terminal: "Configure from the terminal" }, minPriv: 15 });
     def<Ctx>(r, "write [memory]", async (ctx) => {
         await ctx.core.saveStartup();
         return "Building configuration...\n[OK]";
@@ -88,10 +84,12 @@ export function addExecCommands(r: Node<Ctx>): void {
     def<Ctx>(r, "copy startup-config running-config", async (ctx) => {
         const ans = await ctx.sess.ask("Destination filename [running-config]? ", true);
         if (ans !== null && ans.trim() !== "" && ans.trim() !== "running-config") return "%Error opening " + ans.trim() + " (Permission denied)";
+        const refused = ctx.core.safety.refusal(ctx.sess.line);
+        if (refused) return refused;
         await ctx.core.partialRead();
         const s = ctx.core.startupText();
         if (s !== undefined) ctx.core.mergeConfigText(s);
-        ctx.core.configChanged?.();
+        ctx.core.configChanged();
         return `${s === undefined ? 0 : Buffer.byteLength(s)} bytes copied in 0.010 secs`;
     }, { help, minPriv: 15 });
 }

@@ -5,7 +5,9 @@
 import type { Ctx, Mode } from "../context";
 import { finalize, newRoot, Node } from "../grammar";
 import { addIkeExecCommands } from "../ike/commands";
+import { addArchiveConfig, addArchiveExec, buildArchiveMode } from "./archive";
 import { addCommon } from "./common";
+import { addConfigureExec, addExclusiveModeConfig } from "./configure";
 import { addExecCommands } from "./exec";
 import { addInterfaceConfig, buildInterfaceMode } from "./interface";
 import { addKeyringConfig, buildKeyringMode, buildPeerMode } from "./ikev2-keyring";
@@ -20,6 +22,8 @@ import { addSystemConfig } from "./system";
 function buildExec(): Node<Ctx> {
     const r = newRoot<Ctx>();
     addExecCommands(r);
+    addConfigureExec(r);
+    addArchiveExec(r);
     addIkeExecCommands(r);
     finalize(r);
     return r;
@@ -29,6 +33,8 @@ function buildConfig(): Node<Ctx> {
     const r = newRoot<Ctx>();
     addCommon(r, false);
     addSystemConfig(r);
+    addExclusiveModeConfig(r);
+    addArchiveConfig(r);
     addProposalConfig(r);
     addPolicyConfig(r);
     addKeyringConfig(r);
@@ -52,4 +58,5 @@ export const GRAMMARS: Record<Mode, Node<Ctx>> = {
     "crypto-trans": buildTransformSetMode(),
     "ipsec-profile": buildIpsecProfileMode(),
     if: buildInterfaceMode(),
+    archive: buildArchiveMode(),
 };

@@ -37,16 +37,8 @@ function run(cmd: string, args: string[], timeoutMs = 20000): Promise<Run> {
     });
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** IOS's `service timestamps debug datetime msec` prefix: `*Mar  1 10:02:03.456: `. */
-function stamp(d = new Date()): string {
-    return `*${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${d.toISOString().slice(11, 23)}: `;
-}
-
 export class IkeAgent {
     debugOn = false;
-    private readonly debugLines: string[] = [];
     private readonly installedRoutes = new Set<string>();
     private readonly installedAnchors = new Set<string>();
     private chain: Promise<void> = Promise.resolve();
@@ -57,6 +49,8 @@ export class IkeAgent {
 
     constructor(
         private readonly opts: IkeOptions,
+        /** The router's logging buffer (`show logging`), where debug lines go. */
+        private readonly syslog: (message: string) => void,
         private readonly log?: (line: string) => void,
     ) {}
 
@@ -66,13 +60,7 @@ export class IkeAgent {
 
     /** Records a debug line when `debug crypto ikev2` is on (IOS drops debug output otherwise). */
     debug(line: string): void {
-        if (!this.debugOn) return;
-        this.debugLines.push(stamp() + line);
-        if (this.debugLines.length > 2000) this.debugLines.splice(0, this.debugLines.length - 2000);
-    }
-
-    debugBuffer(): string[] {
-        return [...this.debugLines];
+        if (this.debugOn) this.syslog(line);
     }
 
     setDebug(on: boolean): void {

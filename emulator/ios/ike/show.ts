@@ -1,5 +1,5 @@
 /**
- * `show crypto ikev2 sa`, `show crypto ipsec sa`, `show crypto ikev2 profile` and `show logging`
+ * `show crypto ikev2 sa`, `show crypto ipsec sa` and `show crypto ikev2 profile`
  * in IOS-XE's layout, from the running-config and charon's `swanctl --list-sas --raw`.
  */
 import { RunningConfig } from "../config";
@@ -160,19 +160,4 @@ export function showIkev2Profile(c: RunningConfig): string {
         );
     }
     return out.join("\n");
-}
-
-export function showLogging(agent: IkeAgent | undefined): string {
-    const lines = agent?.debugBuffer() ?? [];
-    return [
-        "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)",
-        "",
-        "    Console logging: disabled",
-        "    Monitor logging: level debugging, 0 messages logged, xml disabled,",
-        `    Buffer logging:  level debugging, ${lines.length} messages logged, xml disabled,`,
-        "",
-        `Log Buffer (${Math.max(4096, lines.join("\n").length)} bytes):`,
-        "",
-        ...lines,
-    ].join("\n");
 }
