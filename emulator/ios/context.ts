@@ -64,6 +64,8 @@ export interface Core {
     /** `configure replace` and a revert: running-config becomes the file's configuration, and charon follows. */
     replaceRunningConfig(text: string): void;
     bootTime: number;
+    /** Whether packets can be sent (the emulator runs in its lab site's namespace, option `ike`): `ping` needs it. */
+    dataPath: boolean;
     /** The link to a real charon (emulator option `ike`); undefined: no IKE. */
     ike?: IkeAgent;
     /** Archive, revert timers, the exclusive lock, `configure replace`. */

@@ -49,6 +49,7 @@ export class Router implements Core {
     readonly physicalNames: string[];
     readonly enableSecretOption?: string;
     readonly ike?: IkeAgent;
+    readonly dataPath: boolean;
     readonly stats: StatsRecorder;
     readonly cost: CostModel;
     readonly lines = new LineTable();
@@ -71,6 +72,8 @@ export class Router implements Core {
             timerScale: opts.timerScale ?? 1,
         });
         this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
+        // With `ike` the emulator runs inside its lab site's network namespace (lab/README.md).
+        this.dataPath = !!opts.ike?.enabled;
         this.enableSecretOption = opts.enableSecret;
         this.config = this.blank();
         if (opts.stateDir) {

@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { espProposal, ikeProposal, ProposalError } from "../../emulator/ios/ike/algorithms";
+import { IosDebugTranslator } from "../../emulator/ios/ike/debug";
 import { asCount, asList, asSection, asText, listedSas, readRaw } from "../../emulator/ios/ike/swanctl-raw";
 import { translate } from "../../emulator/ios/ike/translate";
 import { Router } from "../../emulator/ios/router";
@@ -130,5 +131,42 @@ describe("emulator IKE: running-config -> swanctl.conf", () => {
         assert.match(t.conf, /remote_ts = 10\.2\.0\.0\/24\n/);
         assert.match(t.conf, /ike-Tunnel1 \{\n {8}id-local = 198\.51\.100\.1\n {8}id-remote0 = 203\.0\.113\.7\n {8}secret = "s3cret"\n/);
         assert.deepEqual(t.routes, [{ prefix: "10.2.0.0/24", tunnel: "Tunnel1" }]);
+    });
+});
+
+describe("emulator IKE: charon's log as IOS debug lines", () => {
+    /** A `swanctl --log --raw` line as charon's vici logger sends it. */
+    const raw = (id: string, msg: string) => `log {group=IKE level=1 thread=14 ikesa-name=Tunnel1 ikesa-uniqueid=${id} msg=${msg}}`;
+    const translate = (t: IosDebugTranslator, line: string) => readRaw(line).flatMap((m) => t.translate({ msg: asText(m.body.msg), ikeSaId: asText(m.body["ikesa-uniqueid"]) || undefined }));
+
+    it("names each failure by its cause, tagged with the IKE SA", () => {
+        const t = new IosDebugTranslator();
+        const cases: [string, RegExp][] = [
+            ["tried 1 shared key for '198.51.100.1' - '203.0.113.7', but MAC mismatched", /^IKEv2:\(SESSION ID = 7,SA ID = 7\):Verification of peer's authenctication data FAILED \(peer 203\.0\.113\.7\)\nIKEv2-ERROR:\(SESSION ID = 7,SA ID = 7\):: Failed to authenticate the IKE SA\nIKEv2-ERROR:\(SESSION ID = 7,SA ID = 7\):: Auth exchange failed$/],
+            ["received AUTHENTICATION_FAILED notify error", /:: Failed to authenticate the IKE SA\n.*:: Auth exchange failed$/],
+            ["no shared key found for '198.51.100.1' - '203.0.113.7'", /:: Failed to locate an item in the database \(no matching pre-shared key for peer 203\.0\.113\.7\)$/],
+            ["no matching peer config found", /^IKEv2:% IKEv2 profile not found\n/],
+            ["received proposals unacceptable", /^IKEv2-ERROR:\(SESSION ID = 7,SA ID = 7\):Received Policies: : Failed to find a matching policy\n/],
+            ["received NO_PROPOSAL_CHOSEN notify error", /:: Received no proposal chosen notify$/],
+            ["received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", /IKE_AUTH Exchange RESPONSE, Payload contents: VID IDr AUTH NOTIFY\(NO_PROPOSAL_CHOSEN\)/],
+            ["received TS_UNACCEPTABLE notify, no CHILD_SA built", /NOTIFY\(TS_UNACCEPTABLE\)/],
+            ["traffic selectors 10.99.0.0/24 === 10.1.0.0/24 unacceptable", /There was no IPSEC policy found for received TS \(10\.99\.0\.0\/24 === 10\.1\.0\.0\/24\)\n.*Sending TS unacceptable notify$/],
+            ["DH group ECP_384 unacceptable, requesting MODP_2048", /:: The peer's KE payload contained the wrong DH group \(ECP_384; expected MODP_2048\)$/],
+            ["retransmit 2 of request with message ID 0", /^IKEv2:\(SESSION ID = 7,SA ID = 7\):Retransmitting packet \(retransmission 2, message id 0\)$/],
+            ["giving up after 5 retransmits", /Maximum number of retransmissions reached$/],
+        ];
+        for (const [msg, re] of cases) assert.match(translate(t, raw("7", msg)).join("\n"), re, msg);
+        assert.deepEqual(translate(t, raw("7", "sending keep alive to 203.0.113.7[4500]")), []);
+    });
+
+    it("tells an IKE proposal mismatch from an ESP one by whether the IKE SA is up, and reads messages with braces", () => {
+        const t = new IosDebugTranslator();
+        assert.match(translate(t, raw("9", "no acceptable proposal found"))[0], /Received Policies: : Failed/);
+        assert.match(translate(t, raw("9", "IKE_SA Tunnel1[9] established between 198.51.100.1[198.51.100.1]...203.0.113.7[203.0.113.7]"))[0], /Session with IKE ID PAIR \(203\.0\.113\.7, 198\.51\.100\.1\) is UP$/);
+        assert.match(translate(t, raw("9", "no acceptable proposal found"))[0], /Received Policies: ESP: : Failed/);
+        assert.match(
+            translate(t, raw("9", "CHILD_SA Tunnel1{3} established with SPIs c1a2b3c4_i d5e6f7a8_o and TS 0.0.0.0/0 === 10.2.0.0/24"))[0],
+            /^IKEv2:\(SESSION ID = 9,SA ID = 9\):IPsec SA created for Tunnel1: inbound spi 0xC1A2B3C4, outbound spi 0xD5E6F7A8$/,
+        );
     });
 });

@@ -10,6 +10,7 @@ import { addCommon } from "./common";
 import { addConfigureExec, addExclusiveModeConfig } from "./configure";
 import { addExecCommands } from "./exec";
 import { addInterfaceConfig, buildInterfaceMode } from "./interface";
+import { addPingExec } from "./ping";
 import { addKeyringConfig, buildKeyringMode, buildPeerMode } from "./ikev2-keyring";
 import { addPolicyConfig, buildPolicyMode } from "./ikev2-policy";
 import { addProfileConfig, buildProfileMode } from "./ikev2-profile";
@@ -24,6 +25,7 @@ function buildExec(): Node<Ctx> {
     addExecCommands(r);
     addConfigureExec(r);
     addArchiveExec(r);
+    addPingExec(r);
     addIkeExecCommands(r);
     finalize(r);
     return r;

@@ -12,7 +12,7 @@ export interface RawSection {
 }
 
 export interface RawMessage {
-    /** e.g. `list-sa event`, `list-sas reply`. */
+    /** e.g. `list-sa event`, `list-sas reply`, `log` (`swanctl --log --raw`). */
     label: string;
     body: RawSection;
 }
@@ -21,7 +21,7 @@ export interface RawMessage {
 export function readRaw(text: string): RawMessage[] {
     const out: RawMessage[] = [];
     for (const line of text.split("\n")) {
-        const m = /^([a-z][a-z-]* (?:event|reply)) \{/.exec(line);
+        const m = /^([a-z][a-z-]*(?: (?:event|reply))?) \{/.exec(line);
         if (!m) continue;
         const reader = new Reader(line.trimEnd(), m[0].length);
         const body = reader.section();
@@ -100,10 +100,17 @@ class Reader {
         return items;
     }
 
+    /**
+     * A value runs until a space before the next `key=` or `name {`, or a `}` that closes sections
+     * (followed by the end of the line or by the next key): charon's log messages contain braces
+     * (`CHILD_SA Tunnel1{1} established`).
+     */
     private value(): string {
         const start = this.i;
-        while (this.i < this.s.length && this.s[this.i] !== "}") {
-            if (this.s[this.i] === " " && /^ [^\s={}[\]]+(=| ?\{)/.test(this.s.slice(this.i, this.i + 200))) break;
+        while (this.i < this.s.length) {
+            const rest = this.s.slice(this.i, this.i + 200);
+            if (this.s[this.i] === " " && /^ [^\s={}[\]]+(=| \{)/.test(rest)) break;
+            if (this.s[this.i] === "}" && /^\}+(\s*$| [^\s={}[\]]+(=| \{))/.test(this.s.slice(this.i))) break;
             this.i++;
         }
         return this.s.slice(start, this.i);
