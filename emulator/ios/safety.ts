@@ -110,8 +110,15 @@ export class SafetyNet {
         this.flash.nextArchive++;
         this.flash.files[name] = text;
         this.flash.archives.push(name);
+        // Beyond `maximum` the oldest copies go, but never the one a pending revert returns to.
         const max = Number(this.deps.archive()?.maximum ?? DEFAULT_MAXIMUM);
-        while (this.flash.archives.length > max) delete this.flash.files[this.flash.archives.shift()!];
+        const keep = this.pending?.file;
+        const limit = keep && this.flash.archives.includes(keep) ? Math.max(max, 2) : max;
+        while (this.flash.archives.length > limit) {
+            const oldest = this.flash.archives.findIndex((f) => f !== keep);
+            const [gone] = this.flash.archives.splice(oldest, 1);
+            delete this.flash.files[gone];
+        }
         this.save();
         return name;
     }

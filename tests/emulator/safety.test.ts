@@ -169,6 +169,19 @@ describe("IOS emulator safety net: Rollback Confirmed Change", function () {
         }
     });
 
+    it("keeps the archived copy a pending revert returns to, whatever `maximum` says", async () => {
+        emu.loadRunningConfig(["archive", " path flash:archive/$h-config", " maximum 1", " write-memory", "!"].join("\n"));
+        const sh = await shell(emu);
+        try {
+            await configure(sh, ["configure terminal revert timer 3", "interface Loopback14", "end"]);
+            for (let i = 0; i < 3; i++) await sh.cmd(i === 0 ? "write memory" : "archive config");
+            assert.match(await sh.out("show archive"), /There are currently 2 archive configurations saved\.\n[\s\S]*-0\n[\s\S]*-3 <- Most Recent/);
+            await until("the revert", () => !/Loopback14/.test(emu.runningConfig()));
+        } finally {
+            sh.close();
+        }
+    });
+
     it("only the user who started the timer may confirm it; `configure revert now` reverts at once", async () => {
         const a = await shell(emu);
         const b = await Shell.open(emu.port, "oper", "oper-pw");
