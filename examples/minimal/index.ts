@@ -4,7 +4,7 @@
  * (home*, vps*, vpsPsk); `bash scripts/lab-stack.sh` fills them from the lab.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IkeV2Keyring, IkeV2Policy, IkeV2Profile, IkeV2Proposal, IpsecProfile, IpsecTransformSet, StrongSwanConnection, TunnelInterface } from "../../provider";
+import { IkeV2Keyring, IkeV2Policy, IkeV2Profile, IkeV2Proposal, IpsecProfile, IpsecTransformSet, StrongSwanConnection, TunnelInterface } from "pulumi-ikev2";
 
 const cfg = new pulumi.Config();
 const router = {

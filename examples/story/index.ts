@@ -27,7 +27,7 @@ import {
     StrongSwanHost,
     StrongSwanTunnelCheck,
     TunnelInterface,
-} from "../../provider";
+} from "pulumi-ikev2";
 
 const cfg = new pulumi.Config();
 

@@ -12,6 +12,9 @@ import * as os from "os";
 import * as path from "path";
 import { withLabIosSession } from "../../scripts/lab-sites";
 import { labExec, REPO } from "../helpers/lab";
+
+/** The story as users run it: a Pulumi TypeScript project of its own, deployed with no build step. */
+const STORY = path.join(REPO, "examples", "story");
 import { pulumiEnv } from "../helpers/pulumi-env";
 
 const STORY_RESOURCES = [
@@ -59,7 +62,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
 
     function pulumi(args: string[], input?: string): string {
         const started = Date.now();
-        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: REPO, env, input, encoding: "utf8", timeout: 10 * 60 * 1000 });
+        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: STORY, env, input, encoding: "utf8", timeout: 10 * 60 * 1000 });
         timings.push([`pulumi ${args.join(" ")}`, Date.now() - started]);
         const out = `${r.stdout}\n${r.stderr}`;
         transcript.push(out);
@@ -79,7 +82,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         fs.mkdirSync(path.join(work, "state"), { recursive: true });
         pristine = { home: await runningConfig("home"), parents: await runningConfig("parents"), vps: vpsConfD() };
         pulumi(["stack", "init", stack]);
-        const r = spawnSync("bash", [path.join(REPO, "scripts", "lab-stack.sh")], { cwd: REPO, env, encoding: "utf8" });
+        const r = spawnSync("bash", [path.join(REPO, "scripts", "lab-stack.sh")], { cwd: STORY, env, encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stderr);
     });
 
@@ -89,7 +92,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         } catch {
             /* already destroyed by the last test, or reported there */
         }
-        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: REPO, env });
+        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: STORY, env });
         const { SshPool } = await import("../../provider/ssh/pool");
         await SshPool.shared.closeAll();
         fs.rmSync(work, { recursive: true, force: true });
