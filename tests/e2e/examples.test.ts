@@ -34,6 +34,14 @@ describe("e2e: examples are Pulumi TypeScript projects deployed as they are", fu
         }
     });
 
+    it("every example type-checks with its own tsconfig.json against the package's declarations (tsc --noEmit)", () => {
+        const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+        for (const example of fs.readdirSync(EXAMPLES)) {
+            const r = spawnSync(process.execPath, [tsc, "--noEmit", "-p", path.join(EXAMPLES, example)], { encoding: "utf8" });
+            assert.equal(r.status, 0, `examples/${example}:\n${r.stdout}${r.stderr}`);
+        }
+    });
+
     for (const example of ["minimal"]) {
         describe(`examples/${example}`, () => {
             const dir = path.join(EXAMPLES, example);
