@@ -25,6 +25,9 @@ PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 # last folder it printed is the cache's bin/), and npm at the machine's cache.
 PULUMI_CLI_CACHE="$(dirname "${PULUMI_BIN##*:}")"
 NPM_CACHE="$(npm config get cache)"
+# The release check (tests/e2e/release.test.ts) installs the packed package into a new project with
+# `npm install --offline`: put what that install needs into npm's cache now.
+node dist/scripts/release-check.js prepare-cache
 bash lab/install-deps.sh
 # netmiko: an independent client the emulator's safety-net tests drive (tests/emulator/safety.test.ts).
 dpkg-query -W -f='${Status}' python3-netmiko 2>/dev/null | grep -q 'install ok installed' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-netmiko >/dev/null; }
