@@ -139,6 +139,11 @@ export function installUserProject(dir: string, tarball: string, program: string
         ) + "\n",
     );
     fs.writeFileSync(path.join(dir, "index.ts"), program);
+    installPackage(dir, tarball);
+}
+
+/** `npm install --offline TARBALL` in a project: its own dependencies and the package, from npm's cache. */
+export function installPackage(dir: string, tarball: string): void {
     execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", tarball], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
 }
 

@@ -12,7 +12,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import ts from "typescript";
-import { installUserProject, listingProblems, packedFiles, packRelease } from "../../scripts/release-check";
+import { installUserProject, listingProblems, packedFiles } from "../../scripts/release-check";
+import { releaseTarball } from "../helpers/release-tarball";
 import { PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 /** One IOS router and one strongSwan host joined by one tunnel; config `mistake: true` makes the story's keyring mistake. */
@@ -112,7 +113,7 @@ describe("release check: the packed package in a new TypeScript project outside 
     before(function () {
         this.timeout(5 * 60_000);
         sandbox = new PulumiSandbox("release-check-");
-        tarball = packRelease(sandbox.work);
+        tarball = releaseTarball();
         files = packedFiles(tarball);
         project = path.join(sandbox.work, "ikev2-user-project");
         installUserProject(project, tarball, PROGRAM);
