@@ -258,7 +258,7 @@ class TypePrinter {
     private array(t: ts.Type, json: JsonSchema | undefined, mode: Mode, indent: string): string {
         if (this.checker.isTupleType(t)) throw new Error(`generate-types: tuples are not supported (${this.checker.typeToString(t)})`);
         const element = this.checker.getTypeArguments(t as ts.TypeReference)[0];
-        const items = json?.items ?? optionWith(json, [])?.items ?? (json?.anyOf ?? json?.oneOf ?? []).find((o) => o.items)?.items;
+        const items = json?.items ?? (json?.anyOf ?? json?.oneOf ?? []).find((o) => o.items)?.items;
         const text = this.value(element, items, mode, indent);
         return mode === "output" && text.includes(" | ") ? `(${text})[]` : `${text}[]`;
     }
@@ -384,7 +384,7 @@ function withClassDocs(source: string, fileName: string, docs: Map<string, strin
         const comments = ts.getLeadingCommentRanges(source, statement.getFullStart()) ?? [];
         const jsdoc = comments.filter((c) => source.startsWith("/**", c.pos)).pop();
         const text = tsdoc("", [docs.get(statement.name.text)]);
-        if (jsdoc) edits.push({ start: jsdoc.pos, end: start, text });
+        if (jsdoc) edits.push({ start: jsdoc.pos, end: source.startsWith("\n", jsdoc.end) ? jsdoc.end + 1 : jsdoc.end, text });
         else edits.push({ start, end: start, text });
     }
     let result = source;
