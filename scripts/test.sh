@@ -20,10 +20,10 @@ repo="$PWD"
 [ -d node_modules/@pulumi/pulumi ] || npm ci --no-audit --no-fund
 npm run build
 npm run lint
-PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
-# The tests run pulumi-cli.sh again, with a private HOME: point them at the same cached CLI (the
-# last folder it printed is the cache's bin/), and npm at the machine's cache.
-PULUMI_CLI_CACHE="$(dirname "${PULUMI_BIN##*:}")"
+# The machine's CLI cache (the last folder pulumi-cli.sh prints is its bin/), built if missing.
+shared_cli="$(bash scripts/pulumi-cli.sh | tail -n 1)"
+shared_cli_cache="$(dirname "${shared_cli##*:}")"
+# npm keeps the machine's cache although the tests get a private HOME.
 NPM_CACHE="$(npm config get cache)"
 bash lab/install-deps.sh
 # netmiko: an independent client the emulator's safety-net tests drive (tests/emulator/safety.test.ts).
@@ -77,6 +77,21 @@ cleanup() {
     remove_stale_labs
 }
 trap cleanup EXIT
+
+# The run's own copy of the cached CLI: other checkouts on this machine rebuild the shared cache's
+# language host from their own source (scripts/pulumi-cli.sh keys it by a hash of that source), and
+# the tests run pulumi-cli.sh again, inside the run namespace, where nothing can be built. The big
+# binaries are hard links (a rebuild replaces the shared file by a rename, the link keeps ours);
+# pulumi-cli.sh against the copy then rebuilds here, now, only if the copy is not this checkout's.
+export PULUMI_CLI_CACHE="$LAB_DIR/pulumi-cli"
+mkdir -p "$PULUMI_CLI_CACHE/bin"
+for f in "$shared_cli_cache/bin"/*; do
+    case "$(basename "$f")" in
+        pulumi | pulumi-language-nodejs) ln "$f" "$PULUMI_CLI_CACHE/bin/" 2>/dev/null || cp -p "$f" "$PULUMI_CLI_CACHE/bin/" ;;
+        *) cp -p "$f" "$PULUMI_CLI_CACHE/bin/" ;;
+    esac
+done
+PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 
 # Inside the run namespace, with a clean environment: the lab, then mocha, with the Pulumi CLI on PATH.
 clean_env=(
