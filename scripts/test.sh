@@ -104,10 +104,12 @@ if [ -n "${CI:-}" ]; then clean_env+=(CI="$CI"); fi
 
 log="$(mktemp)"
 set +e
-in_netns "$run_ns" env -i "${clean_env[@]}" bash -c '
+# --norc: a `bash -c` that takes itself for a command of sshd (stdin a socket, no SHLVL) would read
+# the machine's /etc/bash.bashrc.
+in_netns "$run_ns" env -i "${clean_env[@]}" bash --norc -c '
     bash lab/lab.sh up || exit
     [ "$#" -gt 0 ] || set -- "dist/tests/**/*.test.js"
-    exec npx mocha "$@"' inner "$@" 2>&1 | tee "$log"
+    exec npx mocha "$@"' inner "$@" </dev/null 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || echo 0)
