@@ -8,8 +8,9 @@
 # of its own (the "run namespace", where the lab's management link and routes are made), with its
 # files in .lab-runs/PREFIX. A lab brought up by hand or by scripts/demo.sh, or another test run at
 # the same time, is neither touched nor seen. The tests get a clean environment: a private HOME (so
-# a private ~/.pulumi), no PULUMI_* or other variables of the caller, only PATH, TERM, CI and what is
-# set below. KEEP_LAB=1 leaves the run's lab up (and says how to enter it) instead of taking it down.
+# a private ~/.pulumi), no PULUMI_* or other variables of the caller (only TERM and CI), and a PATH of
+# the system's folders, node's and the Pulumi CLI's (not, say, a pyenv's shims from the caller's
+# shell). KEEP_LAB=1 leaves the run's lab up (and says how to enter it) instead of taking it down.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$PWD"
@@ -95,7 +96,8 @@ PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 
 # Inside the run namespace, with a clean environment: the lab, then mocha, with the Pulumi CLI on PATH.
 clean_env=(
-    PATH="$PULUMI_BIN:$PATH" TERM="${TERM:-dumb}" LANG=C.UTF-8
+    PATH="$PULUMI_BIN:$(dirname "$(command -v node)"):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    TERM="${TERM:-dumb}" LANG=C.UTF-8
     HOME="$LAB_DIR/home" PULUMI_HOME="$LAB_DIR/home/.pulumi"
     PULUMI_CLI_CACHE="$PULUMI_CLI_CACHE" npm_config_cache="$NPM_CACHE"
     LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR"
