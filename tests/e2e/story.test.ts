@@ -10,12 +10,14 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SshPool } from "../../provider/ssh/pool";
+import { IosCliSession } from "../../provider/ssh/ios-session";
 import { withLabIosSession } from "../../scripts/lab-sites";
 import { labExec, REPO } from "../helpers/lab";
+import { pulumiEnv } from "../helpers/pulumi-env";
 
 /** The story as users run it: a Pulumi TypeScript project of its own, deployed with no build step. */
 const STORY = path.join(REPO, "examples", "story");
-import { pulumiEnv } from "../helpers/pulumi-env";
 
 const STORY_RESOURCES = [
     "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
@@ -38,12 +40,26 @@ async function ipsecCounter(site: string, counter: "encaps" | "decaps"): Promise
     return [...out.matchAll(new RegExp(`#pkts ${counter}: (\\d+)`, "g"))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
+/**
+ * A session on a lab router over a connection that does not outlive it: the CLI runs below block this
+ * process (spawnSync) for as long as pulumi takes, and a pooled connection cannot answer the
+ * router's keepalives meanwhile. On a loaded machine that took longer than the emulator's keepalive
+ * budget, which dropped the connection, and the next read found the pooled client closing.
+ */
+async function withRouter<T>(site: string, fn: (session: IosCliSession) => Promise<T>): Promise<T> {
+    try {
+        return await withLabIosSession(site, fn);
+    } finally {
+        await SshPool.shared.closeAll();
+    }
+}
+
 function iosShow(site: string, command: string): Promise<string> {
-    return withLabIosSession(site, (session) => session.exec(command));
+    return withRouter(site, (session) => session.exec(command));
 }
 
 async function handConfigure(site: string, lines: string[]): Promise<void> {
-    const result = await withLabIosSession(site, (session) => session.configure(lines));
+    const result = await withRouter(site, (session) => session.configure(lines));
     assert.ok(result.ok, JSON.stringify(result));
 }
 
@@ -93,8 +109,6 @@ describe("the story with the real Pulumi CLI against the lab", function () {
             /* already destroyed by the last test, or reported there */
         }
         spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: STORY, env });
-        const { SshPool } = await import("../../provider/ssh/pool");
-        await SshPool.shared.closeAll();
         fs.rmSync(work, { recursive: true, force: true });
         console.log("      e2e timings:\n" + timings.map(([c, ms]) => `        ${(ms / 1000).toFixed(1).padStart(6)} s  ${c}`).join("\n"));
     });
