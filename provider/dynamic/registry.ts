@@ -8,7 +8,7 @@ import { DeviceTarget, ObjectState } from "../drivers/driver";
 import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
-import { IosDeviceModels, iosObjects } from "../ios/objects";
+import { IosDeviceModels, iosObjects, sameModel } from "../ios/objects";
 import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
@@ -26,6 +26,8 @@ function iosKind<K extends IosKind>(kind: K) {
         identity: [iosObjects[kind].identity],
         driver: (target) => new IosDriver(kind, target),
         outputs: {},
+        warnings: (model) => iosObjects[kind].warnings?.(model) ?? [],
+        sameModel: (declared, device) => sameModel(kind, declared, device),
     });
 }
 
