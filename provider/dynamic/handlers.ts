@@ -9,6 +9,7 @@ import { ObjectState, PlatformDriver } from "../drivers/driver";
 import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
+import { withFix } from "../fix";
 import { CheckFailure, containsUnknown, UNKNOWN, unknownPaths, validate } from "./engine";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
 import { registry, ResourceKind } from "./registry";
@@ -58,7 +59,7 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         const credentials = validate(credentialsSchema, inputs.credentials ?? {});
         if (!credentials.ok) failures.push(...deviceFailures(credentials.failures));
         if (inputs.adopt !== undefined && typeof inputs.adopt !== "boolean" && !containsUnknown(inputs.adopt)) {
-            failures.push({ property: "adopt", reason: "adopt must be true or false" });
+            failures.push({ property: "adopt", reason: withFix("adopt must be true or false", "write adopt: true to take over an object of the same name on the device, or leave it out") });
         }
         if (!model.ok || !connection.ok || !credentials.ok) return { failures };
         return { failures, parsed: { model: model.value, connection: connection.value, credentials: credentials.value } };

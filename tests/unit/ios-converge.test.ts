@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { validate } from "../../provider/dynamic/engine";
+import { handlersFor } from "../../provider/dynamic/handlers";
 import { ConfigNode, parseConfigTree, renderConfigTree } from "../../provider/ios/config-tree";
 import { iosObjects, sameModel } from "../../provider/ios/objects";
 import { planTransition } from "../../provider/ios/plan";
@@ -190,6 +191,11 @@ describe("issue 8, pure core", () => {
             const creds = validate(credentialsSchema, { password: 5, privateKey: "" });
             assert.ok(!creds.ok);
             assert.deepEqual(creds.failures.map((f) => /device\.(password|privateKey).*\. Fix: /.test(f.reason)), [true, true]);
+        });
+        it("adopt", async () => {
+            const { failures } = await handlersFor("IkeV2Proposal").check({}, { name: "P", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14], adopt: "yes", connection: { host: "198.51.100.1", username: "admin", insecureSkipHostKeyVerification: true }, credentials: { password: "pw" } });
+            assert.deepEqual(failures?.map((f) => f.property), ["adopt"]);
+            assert.match(failures![0].reason, /adopt must be true or false\. Fix: /);
         });
         it("StrongSwanTunnelCheck fields", () => {
             const base = { connectionName: "home", child: "lan" };
