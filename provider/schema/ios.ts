@@ -366,7 +366,7 @@ const keyringPeer = strict("peer", {
     address: peerAddress
         .optional()
         .describe(
-            'Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`.',
+            'Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix: "2001:db8::7/128" }`.',
         ),
     hostname: text("hostname", `"vps.example.net"`, fqdn("hostname")).optional().describe("Peer host name IOS matches on (IOS `hostname NAME`)."),
     identity: identity("identity").optional().describe("IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`)."),
