@@ -34,11 +34,14 @@ for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikb[0-9]
     pid="${pid%run}"
     kill -0 "$pid" 2>/dev/null && continue
     echo "bench/run.sh: removing the lab of an earlier run that ended without cleaning up ($stale)" >&2
-    LAB_PREFIX="ikb$pid" LAB_DIR="$repo/.lab-runs/ikb$pid" ip netns exec "$stale" bash lab/lab.sh down || true
+    LAB_PREFIX="ikb$pid" LAB_DIR="$repo/.lab-runs/ikb$pid" nsenter --net="/run/netns/$stale" bash lab/lab.sh down || true
     ip netns del "$stale" || true
     rm -rf "$repo/.lab-runs/ikb$pid"
 done
 
+# The lab runs in a network namespace of its own, entered with nsenter (not `ip netns exec`, which
+# would also give it a mount namespace of its own where the lab's namespaces would stay mounted, so
+# that a later `lab.sh down` could not reach them; lab/README.md, "Several labs on one machine").
 export LAB_PREFIX="ikb$$"
 export LAB_DIR="$repo/.lab-runs/$LAB_PREFIX"
 run_ns="${LAB_PREFIX}run"
@@ -46,7 +49,7 @@ ip netns add "$run_ns"
 ip -n "$run_ns" link set lo up
 
 cleanup() {
-    ip netns exec "$run_ns" bash lab/lab.sh down >/dev/null 2>&1 || true
+    nsenter --net="/run/netns/$run_ns" bash lab/lab.sh down >/dev/null 2>&1 || true
     ip netns del "$run_ns" 2>/dev/null || true
     rm -rf "$LAB_DIR"
 }
@@ -58,4 +61,4 @@ inner() {
 }
 export -f inner
 export PULUMI_BIN
-ip netns exec "$run_ns" bash -c 'inner "$@"' inner "$@"
+nsenter --net="/run/netns/$run_ns" bash -c 'inner "$@"' inner "$@"
