@@ -43,6 +43,11 @@ export interface HubOptions {
     changed?: boolean;
 }
 
+/** One declaration of the algorithms, for the hub's proposal and transform set and the spokes' strongSwan proposals. */
+export const IKE_ALGORITHMS = { encryption: ["aes-cbc-256" as const], integrity: ["sha256" as const], groups: [14 as const] };
+export const ESP_ALGORITHMS = { encryption: "esp-aes-256" as const, integrity: "esp-sha256-hmac" as const };
+export const PFS_GROUP = 14 as const;
+
 export const PROPOSAL = "PROP-AES256";
 export const POLICY = "POL-1";
 export const TRANSFORM_SET = "TS-AES256";
@@ -79,14 +84,14 @@ export function hubObjects(o: HubOptions): HubObject[] {
         {
             resourceName: "hub-proposal",
             kind: "IkeV2Proposal",
-            input: { name: PROPOSAL, encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] },
+            input: { name: PROPOSAL, ...IKE_ALGORITHMS },
             dependsOn: [],
         },
         { resourceName: "hub-policy", kind: "IkeV2Policy", input: { name: POLICY, proposals: [PROPOSAL] }, dependsOn: ["hub-proposal"] },
         {
             resourceName: "hub-ts",
             kind: "IpsecTransformSet",
-            input: { name: TRANSFORM_SET, encryption: "esp-aes-256", integrity: "esp-sha256-hmac", mode: "tunnel" },
+            input: { name: TRANSFORM_SET, ...ESP_ALGORITHMS, mode: "tunnel" },
             dependsOn: [],
         },
         {
@@ -116,7 +121,7 @@ export function hubObjects(o: HubOptions): HubObject[] {
             {
                 resourceName: `${s.name}-ipsec`,
                 kind: "IpsecProfile",
-                input: { name: `IPSEC-${upper}`, transformSets: [TRANSFORM_SET], ikev2Profile: `PROF-${upper}`, pfsGroup: 14 },
+                input: { name: `IPSEC-${upper}`, transformSets: [TRANSFORM_SET], ikev2Profile: `PROF-${upper}`, pfsGroup: PFS_GROUP },
                 dependsOn: [`${s.name}-profile`, "hub-ts"],
             },
             {

@@ -2,10 +2,11 @@
  * The benchmark (bench/README.md): runs the scenarios with each tool and cost setting, then writes
  * the report to bench/results/<date>-<machine>.md and the raw results next to it (.json).
  * Started by bench/run.sh, which provides the Pulumi CLI, Ansible and a lab; by hand:
- *   node dist/bench/main.js [--scenarios hub-10,hub-50,hub-200,story] [--tools provider,ansible,null]
+ *   node dist/bench/main.js [--scenarios hub-10,hub-50,hub-200,story,spokes-20] [--tools provider,ansible,null]
  *                           [--cost off,on] [--step-limit-min 30] [--out FILE.md] [--keep]
  *   node dist/bench/main.js --report FILE.json     (remakes FILE.md from the raw results)
- * Needs PULUMI_BIN (the folder scripts/pulumi-cli.sh prints); the story needs LAB_DIR (a lab that is up).
+ * Needs PULUMI_BIN (the folder scripts/pulumi-cli.sh prints); the story and spokes-K need LAB_DIR (a lab
+ * that is up, whose `lab.sh up --spokes K` this program runs for spokes-K, and `--spokes 0` after).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -18,11 +19,14 @@ import {
     hubNull,
     hubWithAnsible,
     hubWithProvider,
+    labSpokes,
     nullStack,
     RunContext,
     STORY_WITHOUT_ANSIBLE,
+    spokesWithProvider,
     storyWithProvider,
 } from "./runs";
+import { runCommand } from "./process";
 
 interface Options {
     scenarios: string[];
@@ -33,7 +37,7 @@ interface Options {
     keep: boolean;
 }
 
-const ALL_SCENARIOS = ["hub-10", "hub-50", "hub-200", "story"];
+const ALL_SCENARIOS = ["hub-10", "hub-50", "hub-200", "story", "spokes-20"];
 
 function parseArgs(argv: string[]): Options | { report: string } {
     const o: Options = { scenarios: ALL_SCENARIOS, tools: TOOLS, costs: ["off", "on"], stepLimitMin: 30, keep: false };
@@ -47,7 +51,7 @@ function parseArgs(argv: string[]): Options | { report: string } {
         switch (argv[i]) {
             case "--scenarios":
                 o.scenarios = list();
-                for (const s of o.scenarios) if (!/^hub-\d+$/.test(s) && s !== "story") throw new Error(`unknown scenario ${s} (hub-N or story)`);
+                for (const s of o.scenarios) if (!/^(hub|spokes)-\d+$/.test(s) && s !== "story") throw new Error(`unknown scenario ${s} (hub-N, story or spokes-K)`);
                 break;
             case "--tools":
                 o.tools = list().map((t) => {
@@ -186,10 +190,15 @@ async function main(): Promise<void> {
             }
             continue;
         }
-        // The story, on the lab.
+        // The story and the spokes, on the lab.
         const labDir = process.env.LAB_DIR;
         if (!labDir || !fs.existsSync(path.join(labDir, "lab.json"))) {
-            results.notes.push(`story: not run, no lab is up (LAB_DIR=${labDir ?? "unset"}); bench/run.sh brings one up`);
+            results.notes.push(`${scenario}: not run, no lab is up (LAB_DIR=${labDir ?? "unset"}); bench/run.sh brings one up`);
+            continue;
+        }
+        const spokes = /^spokes-(\d+)$/.exec(scenario);
+        if (spokes) {
+            await runSpokes(Number(spokes[1]), labDir);
             continue;
         }
         if (options.tools.includes("ansible")) results.notes.push(`story without Ansible: ${STORY_WITHOUT_ANSIBLE}.`);
@@ -202,6 +211,32 @@ async function main(): Promise<void> {
             else results.notes.push("story with the null provider: not run, its resource graph comes from the provider's state after create, which failed");
         }
     }
+    async function runSpokes(k: number, labDir: string): Promise<void> {
+        if (!options.tools.includes("provider")) return;
+        const up = await runCommand("bash", [path.join(REPO, "lab", "lab.sh"), "up", "--spokes", String(k)], {
+            cwd: REPO,
+            env: process.env,
+            limitMs: 600000,
+            log: path.join(work, `lab-up-spokes-${k}.log`),
+        });
+        const available = up.status === 0 ? labSpokes(labDir).length : 0;
+        if (available < k) {
+            results.notes.push(
+                `spokes-${k}: not run, the lab could not bring up ${k} strongSwan spokes (\`lab.sh up --spokes ${k}\` ${up.status === 0 ? `gave ${available}: this lab.sh has no spokes` : `exited ${up.status}`})`,
+            );
+            return;
+        }
+        results.notes.push(`spokes-${k}: \`lab.sh up --spokes ${k}\` took ${up.seconds.toFixed(1)} s; the hub is the lab's home router with the lab's cost model setting.`);
+        if (options.tools.includes("ansible")) results.notes.push(`spokes-${k} without Ansible: the spokes are strongSwan hosts and their tunnels are proven, which ios_config does not do.`);
+        try {
+            const hub = await spokesWithProvider(context(`spokes-${k}-provider`), labDir, k);
+            record(hub.run);
+            if (options.tools.includes("null") && hub.graph && hub.changed) record(await nullStack(context(`spokes-${k}-null`), `spokes-${k}`, hub.graph, hub.changed, k));
+        } finally {
+            await runCommand("bash", [path.join(REPO, "lab", "lab.sh"), "up", "--spokes", "0"], { cwd: REPO, env: process.env, limitMs: 600000, log: path.join(work, "lab-up-spokes-0.log") });
+        }
+    }
+
     save();
     say(`report: ${out} (${((Date.now() - started) / 60000).toFixed(1)} min)`);
     if (options.keep) say(`the runs' files are kept in ${work}`);

@@ -15,8 +15,9 @@ import { AnsibleRouter } from "./ansible";
 import { BenchRouter, counterSourceName, DeviceWork, readWork, REPO, RouterAccess, runningConfig, WorkSource, workBetween } from "./device";
 import { ansibleCreateText, ansibleDestroyText, HubObject, hubObjects, renderObject, syntheticSpokes, withKeys } from "./hub";
 import { ExportedDeployment, graphOfHub, graphOfState, NullGraph } from "./null-graph";
+import type { LabSpoke } from "./programs/spokes";
 import { PulumiRun, PulumiStack } from "./pulumi";
-import { Cost, RunResult, StepName, StepResult, Tool } from "./report";
+import { Cost, RunResult, StepName, StepResult } from "./report";
 
 export interface RunContext {
     /** Folder (0700) for this run's files. */
@@ -100,7 +101,15 @@ function pulumiOutcome(run: PulumiRun, expect: Record<string, number>): StepOutc
 }
 
 /** The Pulumi steps of a stack whose change step is made by `change()`. */
-function pulumiSteps(ctx: RunContext, stack: PulumiStack, resources: number, change: () => Promise<void>, checks: Partial<Record<StepName, () => Promise<string>>>): Step[] {
+function pulumiSteps(
+    ctx: RunContext,
+    stack: PulumiStack,
+    resources: number,
+    change: () => Promise<void>,
+    checks: Partial<Record<StepName, () => Promise<string>>>,
+    /** Resources the change step updates: the changed one, and tunnel checks triggered by it. */
+    changeUpdates = 1,
+): Step[] {
     const log = (step: string) => path.join(ctx.dir, `${step.replace(/\W+/g, "-")}.log`);
     const limitMs = ctx.limitMs;
     // The CLI counts the stack itself as one more resource created and deleted.
@@ -116,7 +125,7 @@ function pulumiSteps(ctx: RunContext, stack: PulumiStack, resources: number, cha
             step: "change",
             run: async () => {
                 await change();
-                return pulumiOutcome(await stack.step("up", { limitMs, log: log("change") }), { updated: 1 });
+                return pulumiOutcome(await stack.step("up", { limitMs, log: log("change") }), { updated: changeUpdates });
             },
             check: checks.change,
         },
@@ -273,7 +282,8 @@ export async function nullStack(ctx: RunContext, scenario: string, graph: NullGr
     const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "dist", "bench", "programs", "null.js"), ctx.pulumiBin);
     await stack.init({ graph: graphFile }, {});
     const checks: string[] = [];
-    const steps = await runSteps(ctx, {}, pulumiSteps(ctx, stack, graph.nodes.length, () => stack.setConfig({ graph: changedFile }), {}), checks);
+    const updates = graph.nodes.filter((node, i) => JSON.stringify(node) !== JSON.stringify(changed.nodes[i])).length;
+    const steps = await runSteps(ctx, {}, pulumiSteps(ctx, stack, graph.nodes.length, () => stack.setConfig({ graph: changedFile }), {}, updates), checks);
     return { scenario, n, resources: graph.nodes.length, tool: "null", cost: "n/a", steps, checks, load: [load0, loadAverage()] };
 }
 
@@ -350,6 +360,87 @@ export async function storyWithProvider(ctx: RunContext, labDir: string): Promis
     return { run, graph, changed };
 }
 
-export const TOOLS_OF_STORY: Tool[] = ["provider", "null"];
 export const STORY_WITHOUT_ANSIBLE =
     "the story also configures a strongSwan host and proves its tunnels, which ios_config does not do; Ansible is compared on the hubs";
+
+// ---------------------------------------------------------------------------------------------
+// The lab's home router as the hub of K real strongSwan spokes (lab.sh up --spokes K)
+
+/** The lab's spokes (`spoke1` ...), as lab.json lists them; empty when the lab has none. */
+export function labSpokes(labDir: string): LabSpoke[] {
+    const lab = JSON.parse(fs.readFileSync(path.join(labDir, "lab.json"), "utf8"));
+    const names: string[] = Array.isArray(lab.spokes) ? lab.spokes : [];
+    return names.map((name) => {
+        const h = lab.hosts[name];
+        return { name, host: h.ssh.host, port: h.ssh.port, user: h.ssh.username, hostKey: h.ssh.hostKey, wan: h.wan, lan: h.lan, lanAddress: h.lanAddress };
+    });
+}
+
+/** The hub with K spokes, with this provider; also returns its resource graph for the null stack. */
+export async function spokesWithProvider(ctx: RunContext, labDir: string, k: number): Promise<{ run: RunResult; graph?: NullGraph; changed?: NullGraph }> {
+    const load0 = loadAverage();
+    const lab = JSON.parse(fs.readFileSync(path.join(labDir, "lab.json"), "utf8"));
+    const spokes = labSpokes(labDir).slice(0, k);
+    if (spokes.length < k) throw new Error(`the lab has ${spokes.length} spokes, not ${k}`);
+    const home = labIos(labDir, "home");
+    const pristine = await runningConfig(home.access, "home");
+    const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "dist", "bench", "programs", "spokes.js"), ctx.pulumiBin);
+    const h = home.access;
+    const privateKey = fs.readFileSync(lab.hosts[spokes[0].name].ssh.privateKeyFile, "utf8");
+    await stack.init(
+        {
+            homeHost: h.host,
+            homePort: h.port,
+            homeUser: h.username,
+            homeHostKey: h.hostKey,
+            homeWan: lab.hosts.home.wan,
+            homeLan: lab.hosts.home.lan,
+            homeLanAddress: lab.hosts.home.lanAddress,
+            spokes: JSON.stringify(spokes),
+            changed: false,
+        },
+        { homePassword: h.password, homeEnableSecret: h.enableSecret, spokePrivateKey: privateKey, pskSeed: randomBytes(24).toString("base64url") },
+    );
+    const resources = 5 * k + 4;
+    let graph: NullGraph | undefined;
+    const checks: string[] = [];
+    const steps = await runSteps(
+        ctx,
+        { home: home.work },
+        pulumiSteps(
+            ctx,
+            stack,
+            resources,
+            () => stack.setConfig({ changed: true }),
+            {
+                create: async () => {
+                    graph = graphOfState((await stack.exportState()) as ExportedDeployment);
+                    const up: boolean[] = JSON.parse(await stack.cli(["stack", "output", "tunnelsUp", "--json"]));
+                    if (up.length !== k || !up.every(Boolean)) throw new Error(`tunnelsUp is ${JSON.stringify(up)}`);
+                    return `all ${k} StrongSwanTunnelChecks proved their tunnel to the hub`;
+                },
+                destroy: () => checkPristine(home.access, "home", pristine),
+            },
+            2,
+        ),
+        checks,
+    );
+    const run: RunResult = {
+        scenario: `spokes-${k}`,
+        n: k,
+        resources,
+        tool: "provider",
+        cost: home.costModel ? "on" : "off",
+        counters: counterSourceName(home.work),
+        steps,
+        checks,
+        load: [load0, loadAverage()],
+    };
+    if (!graph) return { run };
+    const changed: NullGraph = {
+        nodes: graph.nodes.map((n) =>
+            n.name === `${spokes[0].name}-tunnel` || n.name === `${spokes[0].name}-proves-hub` ? { ...n, inputs: { ...n.inputs, changed: true } } : n,
+        ),
+    };
+    return { run, graph, changed };
+}
