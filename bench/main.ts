@@ -95,7 +95,10 @@ function sh(command: string, args: string[]): string {
 function machine(pulumiBin: string): Machine {
     const cpu = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1].trim() ?? "unknown CPU";
     const dirty = sh("git", ["-C", REPO, "status", "--porcelain", "--", ".", ":!bench/results"]) !== "";
-    const commit = `${sh("git", ["-C", REPO, "log", "-1", "--format=%h %s"])}${dirty ? " (plus uncommitted changes)" : ""}`;
+    // The benchmark's own commits change nothing it measures: name the last commit that did.
+    const measured = sh("git", ["-C", REPO, "log", "-1", "--format=%h %s", "--", "provider", "emulator", "lab", "examples", "scripts", "tools", "package-lock.json"]);
+    const head = sh("git", ["-C", REPO, "log", "-1", "--format=%h"]);
+    const commit = `${measured} (checkout ${head}${dirty ? ", plus uncommitted changes" : ""})`;
     const collection = /cisco\.ios\s+(\S+)/.exec(sh("ansible-galaxy", ["collection", "list", "cisco.ios"]))?.[1] ?? "unknown";
     const versions: Record<string, string> = {
         "Pulumi CLI": sh(path.join(pulumiBin, "pulumi"), ["version"]),
