@@ -99,7 +99,7 @@ function machine(pulumiBin: string): Machine {
     const measured = sh("git", ["-C", REPO, "log", "-1", "--format=%h %s", "--", "provider", "emulator", "lab", "examples", "scripts", "tools", "package-lock.json"]);
     const head = sh("git", ["-C", REPO, "log", "-1", "--format=%h"]);
     const commit = `${measured} (checkout ${head}${dirty ? ", plus uncommitted changes" : ""})`;
-    const collection = /cisco\.ios\s+(\S+)/.exec(sh("ansible-galaxy", ["collection", "list", "cisco.ios"]))?.[1] ?? "unknown";
+    const collection = /cisco\.ios\s+(\S+)/.exec(sh("/usr/bin/ansible-galaxy", ["collection", "list", "cisco.ios"]))?.[1] ?? "unknown";
     const versions: Record<string, string> = {
         "Pulumi CLI": sh(path.join(pulumiBin, "pulumi"), ["version"]),
         "@pulumi/pulumi": JSON.parse(fs.readFileSync(path.join(REPO, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version,

@@ -28,37 +28,47 @@ fi
 
 echo "bench/run.sh: load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (the report records it; ratios within one run are what compare)" >&2
 
-# A run killed with SIGKILL leaves its namespaces behind: take down those whose run.sh is gone.
-for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikb[0-9]+run$' || true); do
-    pid="${stale#ikb}"
-    pid="${pid%run}"
-    kill -0 "$pid" 2>/dev/null && continue
-    echo "bench/run.sh: removing the lab of an earlier run that ended without cleaning up ($stale)" >&2
-    LAB_PREFIX="ikb$pid" LAB_DIR="$repo/.lab-runs/ikb$pid" nsenter --net="/run/netns/$stale" bash lab/lab.sh down || true
-    ip netns del "$stale" || true
-    rm -rf "$repo/.lab-runs/ikb$pid"
-done
+# Runs a command in a network namespace, in the machine's mount namespace. (`ip netns exec` would
+# give it a mount namespace of its own, where the namespaces lab.sh makes would be mounted only, so
+# that a later `lab.sh down` could not reach them; lab/README.md, "Several labs on one machine".)
+in_netns() {
+    local ns="$1"
+    shift
+    nsenter --net="/run/netns/$ns" -- "$@"
+}
 
-# The lab runs in a network namespace of its own, entered with nsenter (not `ip netns exec`, which
-# would also give it a mount namespace of its own where the lab's namespaces would stay mounted, so
-# that a later `lab.sh down` could not reach them; lab/README.md, "Several labs on one machine").
+# Labs of benchmark runs that ended without cleaning up (killed), whose process is gone.
+remove_stale_labs() {
+    local stale prefix pid
+    for stale in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ikb[0-9]+run$' || true); do
+        prefix="${stale%run}"
+        pid="${prefix#ikb}"
+        kill -0 "$pid" 2>/dev/null && continue
+        echo "bench/run.sh: removing the lab of an earlier run that ended without cleaning up ($prefix)" >&2
+        LAB_PREFIX="$prefix" LAB_DIR="$repo/.lab-runs/$prefix" in_netns "$stale" bash lab/lab.sh down || true
+        ip netns del "$stale" || true
+        rm -rf "$repo/.lab-runs/$prefix"
+    done
+}
+remove_stale_labs
+
 export LAB_PREFIX="ikb$$"
 export LAB_DIR="$repo/.lab-runs/$LAB_PREFIX"
 run_ns="${LAB_PREFIX}run"
 ip netns add "$run_ns"
 ip -n "$run_ns" link set lo up
+mkdir -p "$LAB_DIR/home"
 
 cleanup() {
-    nsenter --net="/run/netns/$run_ns" bash lab/lab.sh down >/dev/null 2>&1 || true
+    in_netns "$run_ns" bash lab/lab.sh down >/dev/null 2>&1 || true
     ip netns del "$run_ns" 2>/dev/null || true
     rm -rf "$LAB_DIR"
 }
 trap cleanup EXIT
 
-inner() {
-    bash lab/lab.sh up
-    node dist/bench/main.js "$@"
-}
-export -f inner
-export PULUMI_BIN
-nsenter --net="/run/netns/$run_ns" bash -c 'inner "$@"' inner "$@"
+# Inside the run namespace, with a clean environment (as scripts/test.sh): nothing of the caller's
+# home or shell (PULUMI_* variables, ~/.pulumi) changes a result.
+in_netns "$run_ns" env -i PATH="$PATH" TERM="${TERM:-dumb}" LANG=C.UTF-8 HOME="$LAB_DIR/home" \
+    PULUMI_BIN="$PULUMI_BIN" LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR" bash -c '
+    bash lab/lab.sh up || exit
+    exec node dist/bench/main.js "$@"' inner "$@"
