@@ -227,5 +227,7 @@ describe("bench: reading what happened", () => {
         assert.equal(g[1].measured, "1.20");
         assert.equal(g[2].measured, "154");
         assert.equal(g[3].measured, "30.0x time for 20x N (1.50 of linear)");
+        const off = goals(results, "off");
+        assert.deepEqual(off.map((x) => x.measured), ["-", "1.10", "-", "-"]);
     });
 });
