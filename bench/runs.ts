@@ -325,6 +325,17 @@ export function labIos(labDir: string, site: string): LabIos {
     };
 }
 
+/**
+ * After a run on the lab that did not get to a successful destroy, destroys what the stack still
+ * has (not measured), so that the next scenario finds the lab's routers as they were.
+ */
+async function cleanUpLab(ctx: RunContext, stack: PulumiStack, steps: StepResult[], checks: string[]): Promise<void> {
+    const destroy = steps.find((s) => s.step === "destroy");
+    if (destroy && destroy.seconds !== undefined && !destroy.failed) return;
+    const run = await stack.step("destroy", { limitMs: ctx.limitMs, log: path.join(ctx.dir, "cleanup-destroy.log") });
+    checks.push(`cleanup after the failed run: pulumi destroy ${run.status === 0 ? "succeeded" : `failed (see ${ctx.dir}/cleanup-destroy.log)`}`);
+}
+
 /** The story stack's resources besides the stack (STORY_RESOURCES in tests/e2e/story.test.ts). */
 const STORY_RESOURCE_COUNT = 20;
 
@@ -353,6 +364,7 @@ export async function storyWithProvider(ctx: RunContext, labDir: string): Promis
         }),
         checks,
     );
+    await cleanUpLab(ctx, stack, steps, checks);
     const cost: Cost = home.costModel ? "on" : "off";
     const run: RunResult = { scenario: "story", resources: STORY_RESOURCE_COUNT, tool: "provider", cost, counters: counterSourceName(home.work), steps, checks, load: [load0, loadAverage()] };
     if (!graph) return { run };
@@ -425,6 +437,7 @@ export async function spokesWithProvider(ctx: RunContext, labDir: string, k: num
         ),
         checks,
     );
+    await cleanUpLab(ctx, stack, steps, checks);
     const run: RunResult = {
         scenario: `spokes-${k}`,
         n: k,
