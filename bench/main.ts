@@ -122,14 +122,6 @@ function defaultOut(m: Machine): string {
     return path.join(REPO, "bench", "results", `${m.date}-${m.cores}core-${m.memoryGiB}g-${cpu}.md`);
 }
 
-/** The emulator's cost model defaults, when this checkout's emulator has one. */
-function costDefaults(): string | undefined {
-    const file = path.join(REPO, "dist", "emulator", "ios", "cost.js");
-    if (!fs.existsSync(file)) return undefined;
-    const defaults = require(file).COST_DEFAULTS as Record<string, number> | undefined;
-    return defaults && Object.entries(defaults).map(([k, v]) => `${k} ${v}`).join(", ");
-}
-
 async function main(): Promise<void> {
     const parsed = parseArgs(process.argv.slice(2));
     if ("report" in parsed) {
@@ -174,9 +166,8 @@ async function main(): Promise<void> {
 
     const costs = [...options.costs];
     if (costs.includes("on")) {
-        const defaults = costDefaults();
         if (await emulatorHasCostModel(path.join(work, "probe"))) {
-            results.options["cost model (on)"] = `the emulator's defaults: ${defaults ?? "see emulator/ios/README.md"}`;
+            results.options["cost model (on)"] = `the emulator's defaults (emulator/ios/README.md, "Cost model")`;
         } else {
             costs.splice(costs.indexOf("on"), 1);
             results.notes.push("Cost model on: not measured, the emulator of this commit has no cost model (emulator/ios/README.md, \"Cost model\", once it has).");

@@ -10,7 +10,7 @@ type Props = Record<string, unknown>;
 
 export const nullProvider: dynamic.ResourceProvider = {
     async create(inputs: Props): Promise<dynamic.CreateResult> {
-        return { id: require("crypto").randomUUID(), outs: inputs };
+        return { id: `null-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`, outs: inputs };
     },
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
         // Like the real provider, compare the properties, not the serialized provider code.
