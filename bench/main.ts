@@ -12,6 +12,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { COST_DEFAULTS } from "../emulator/ios/cost";
 import { REPO } from "./device";
 import { Machine, renderReport, Results, RunResult, Tool, TOOLS } from "./report";
 import {
@@ -167,7 +168,8 @@ async function main(): Promise<void> {
     const costs = [...options.costs];
     if (costs.includes("on")) {
         if (await emulatorHasCostModel(path.join(work, "probe"))) {
-            results.options["cost model (on)"] = `the emulator's defaults (emulator/ios/README.md, "Cost model")`;
+            const defaults = Object.entries(COST_DEFAULTS).map(([k, v]) => `${k} ${v}`).join(", ");
+            results.options["cost model (on)"] = `the emulator's defaults: ${defaults} (assumptions, emulator/ios/README.md, "Cost model")`;
         } else {
             costs.splice(costs.indexOf("on"), 1);
             results.notes.push("Cost model on: not measured, the emulator of this commit has no cost model (emulator/ios/README.md, \"Cost model\", once it has).");
