@@ -1,8 +1,10 @@
 /**
  * A Pulumi stack of the benchmark, driven with the real CLI (scripts/pulumi-cli.sh) and the local
- * file backend in a folder of its own. The project is a folder with a Pulumi.yaml and a one-line
- * program that loads a compiled program of this repository (the stack's configuration file thus
- * stays out of the repository); node_modules is the repository's.
+ * file backend in a folder of its own. The project is a folder of its own (so the stack's
+ * configuration file stays out of the repository) with the repository's node_modules: either a
+ * Pulumi.yaml and a one-line program that loads a compiled program of this repository, or a copy of
+ * an example project (examples/story: TypeScript run by Pulumi as its users run it, importing
+ * pulumi-ikev2 by name, which the workspace links to this repository).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,7 +23,7 @@ export class PulumiStack {
 
     /**
      * @param dir a fresh folder (0700) for the project, state and Pulumi's home
-     * @param program the compiled program, e.g. dist/bench/programs/hub.js
+     * @param program the compiled program, e.g. dist/bench/programs/hub.js, or an example's folder, e.g. examples/story
      * @param bin the folder scripts/pulumi-cli.sh printed (CLI, language host, dynamic-provider plugin)
      */
     constructor(
@@ -33,12 +35,20 @@ export class PulumiStack {
         this.project = path.join(dir, "project");
         fs.mkdirSync(this.project, { recursive: true, mode: 0o700 });
         fs.mkdirSync(path.join(dir, "state"), { mode: 0o700 });
-        fs.writeFileSync(
-            path.join(this.project, "Pulumi.yaml"),
-            `name: ikev2-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
-        );
-        fs.writeFileSync(path.join(this.project, "package.json"), '{ "name": "ikev2-bench", "private": true }\n');
-        fs.writeFileSync(path.join(this.project, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
+        if (fs.statSync(program).isDirectory()) {
+            // The example's own files; not its stacks' configuration files or its node_modules.
+            for (const file of fs.readdirSync(program)) {
+                if (file === "node_modules" || /^Pulumi\..+\.yaml$/.test(file)) continue;
+                fs.cpSync(path.join(program, file), path.join(this.project, file), { recursive: true });
+            }
+        } else {
+            fs.writeFileSync(
+                path.join(this.project, "Pulumi.yaml"),
+                `name: ikev2-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+            );
+            fs.writeFileSync(path.join(this.project, "package.json"), '{ "name": "ikev2-bench", "private": true }\n');
+            fs.writeFileSync(path.join(this.project, "index.js"), `module.exports = require(${JSON.stringify(program)});\n`);
+        }
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.project, "node_modules"), "dir");
         this.env = {
             ...process.env,

@@ -345,7 +345,7 @@ export async function storyWithProvider(ctx: RunContext, labDir: string): Promis
     const home = labIos(labDir, "home");
     const parents = labIos(labDir, "parents");
     const pristine = { home: await runningConfig(home.access, "home"), parents: await runningConfig(parents.access, "parents") };
-    const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "dist", "examples", "story", "index.js"), ctx.pulumiBin);
+    const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "examples", "story"), ctx.pulumiBin);
     await stack.init({}, {});
     await stack.script(path.join(REPO, "scripts", "lab-stack.sh"), { LAB_DIR: labDir });
     let graph: NullGraph | undefined;
