@@ -121,7 +121,8 @@ function machine(pulumiBin: string): Machine {
 
 function defaultOut(m: Machine): string {
     const cpu = m.cpu.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, "").trim().split(/\s+/).slice(0, 3).join("-");
-    return path.join(REPO, "bench", "results", `${m.date}-${m.cores}core-${m.memoryGiB}g-${cpu}.md`);
+    // The checkout in the name: runs of different commits on the same day and machine are different files.
+    return path.join(REPO, "bench", "results", `${m.date}-${m.cores}core-${m.memoryGiB}g-${cpu}-${sh("git", ["-C", REPO, "rev-parse", "--short", "HEAD"])}.md`);
 }
 
 async function main(): Promise<void> {
