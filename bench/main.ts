@@ -121,8 +121,9 @@ function machine(pulumiBin: string): Machine {
 
 function defaultOut(m: Machine): string {
     const cpu = m.cpu.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, "").trim().split(/\s+/).slice(0, 3).join("-");
-    // The checkout in the name: runs of different commits on the same day and machine are different files.
-    return path.join(REPO, "bench", "results", `${m.date}-${m.cores}core-${m.memoryGiB}g-${cpu}-${sh("git", ["-C", REPO, "rev-parse", "--short", "HEAD"])}.md`);
+    // The commit measured in the name: runs of different code on the same day and machine are different files.
+    const measured = m.commit.split(" ")[0];
+    return path.join(REPO, "bench", "results", `${m.date}-${m.cores}core-${m.memoryGiB}g-${cpu}-${measured}.md`);
 }
 
 async function main(): Promise<void> {
