@@ -97,8 +97,8 @@ function sh(command: string, args: string[]): string {
 function machine(pulumiBin: string): Machine {
     const cpu = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1].trim() ?? "unknown CPU";
     const dirty = sh("git", ["-C", REPO, "status", "--porcelain", "--", ".", ":!bench/results"]) !== "";
-    // The benchmark's own commits change nothing it measures: name the last commit that did.
-    const measured = sh("git", ["-C", REPO, "log", "-1", "--format=%h %s", "--", "provider", "emulator", "lab", "examples", "scripts", "tools", "package-lock.json"]);
+    // The benchmark's own commits (and the test runner's) change nothing it measures: name the last commit that did.
+    const measured = sh("git", ["-C", REPO, "log", "-1", "--format=%h %s", "--", "provider", "emulator", "lab", "examples", "scripts", ":!scripts/test.sh", "tools", "package-lock.json"]);
     const head = sh("git", ["-C", REPO, "log", "-1", "--format=%h"]);
     const commit = `${measured} (checkout ${head}${dirty ? ", plus uncommitted changes" : ""})`;
     const collection = /cisco\.ios\s+(\S+)/.exec(sh("/usr/bin/ansible-galaxy", ["collection", "list", "cisco.ios"]))?.[1] ?? "unknown";
