@@ -143,6 +143,7 @@ async function main(): Promise<void> {
         machine: machine(pulumiBin),
         seconds: 0,
         options: {
+            "arguments of bench/run.sh": process.argv.length > 2 ? `\`${process.argv.slice(2).join(" ")}\`` : "none (the full set)",
             "step time limit": `${options.stepLimitMin} min`,
             "load average at start (1, 5, 15 min)": os.loadavg().map((l) => l.toFixed(2)).join(", "),
         },
