@@ -3,9 +3,10 @@
  * its secrets, checked by the same schemas) and the credentials, from the environment or from a
  * JSON object on stdin, never from arguments. No I/O: the command passes the texts in.
  */
+import { z } from "zod";
 import { withFix } from "../fix";
 import { Credentials, credentialsSchema, deviceLabel, HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
-import { CREDENTIAL_FIELDS, CredentialField, PlainObject, schemaProblems, SiteDevice } from "./model";
+import { CREDENTIAL_FIELDS, CredentialField, PlainObject, SiteDevice } from "./model";
 
 /** A device to read: how to reach it, and what the program will declare for it. */
 export interface DeviceAccess {
@@ -30,14 +31,25 @@ export function credentialVariable(site: string, field: CredentialField): string
     return `PULUMI_IKEV2_${site.toUpperCase().replace(/-/g, "_")}_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
-function iosTarget(settings: object): DeviceAccess["target"] | { problems: string[] } {
-    const checked = iosConnectionSchema.safeParse(settings);
-    return checked.success ? { platform: "ios", connection: checked.data } : { problems: schemaProblems(checked.error) };
+/**
+ * The device schemas' messages for a site of the devices file: they name a property as the
+ * resources' `device.X`, which in this file is `SITE.X`.
+ */
+function siteProblems(site: string, error: z.ZodError): string[] {
+    return error.issues.map((i) => {
+        if (i.message.includes("device.")) return `${site}: ${i.message.replace(/\bdevice\./g, `${site}.`)}`;
+        return i.path.length ? `${site}.${i.path.join(".")}: ${i.message}` : `${site}: ${i.message}`;
+    });
 }
 
-function hostTarget(settings: object): DeviceAccess["target"] | { problems: string[] } {
+function iosTarget(site: string, settings: object): DeviceAccess["target"] | { problems: string[] } {
+    const checked = iosConnectionSchema.safeParse(settings);
+    return checked.success ? { platform: "ios", connection: checked.data } : { problems: siteProblems(site, checked.error) };
+}
+
+function hostTarget(site: string, settings: object): DeviceAccess["target"] | { problems: string[] } {
     const checked = hostConnectionSchema.safeParse(settings);
-    return checked.success ? { platform: "strongswan", connection: checked.data } : { problems: schemaProblems(checked.error) };
+    return checked.success ? { platform: "strongswan", connection: checked.data } : { problems: siteProblems(site, checked.error) };
 }
 
 /** What the importer was asked to read, or every problem with the request (each naming the fix). */
@@ -94,18 +106,25 @@ export function devicesRequest(fileText: string, env: Record<string, string | un
             const value = typeof secrets[field] === "string" ? secrets[field] : env[credentialVariable(site, field)];
             if (value !== undefined && value !== "") credentials[field] = value;
         }
-        const credentialsChecked = credentialsSchema.safeParse(credentials);
-        if (!credentialsChecked.success) {
+        if (credentials.password === undefined && credentials.privateKey === undefined) {
             problems.push(
-                ...schemaProblems(credentialsChecked.error).map(
-                    (p) => `${site}: ${p} (credentials come from ${credentialVariable(site, "password")}, ${credentialVariable(site, "privateKey")} ... or, with --secrets-stdin, from stdin)`,
+                withFix(
+                    `${site} has no password or private key, so there is no way to log in`,
+                    `set ${credentialVariable(site, "password")} or ${credentialVariable(site, "privateKey")} in the environment, or add --secrets-stdin and write { "${site}": { "password": "..." } } on stdin`,
                 ),
             );
             continue;
         }
-        const target = platform === "ios" ? iosTarget(settings) : hostTarget(settings);
+        const credentialsChecked = credentialsSchema.safeParse(credentials);
+        if (!credentialsChecked.success) {
+            // The schema names a credential as the resources' device.FIELD; here it comes from a variable or stdin.
+            const named = (m: string) => m.replace(/\bdevice\.(\w+)/g, (_all, field: CredentialField) => `${site}'s ${field} (${credentialVariable(site, field)} or stdin)`);
+            problems.push(...credentialsChecked.error.issues.map((i) => `${site}: ${named(i.message)}`));
+            continue;
+        }
+        const target = platform === "ios" ? iosTarget(site, settings) : hostTarget(site, settings);
         if ("problems" in target) {
-            problems.push(...target.problems.map((p) => `${site}.${p}`));
+            problems.push(...target.problems);
             continue;
         }
         const given: PlainObject = JSON.parse(JSON.stringify(settings));

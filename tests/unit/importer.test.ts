@@ -358,8 +358,8 @@ describe("importer: the devices file and credentials", () => {
         );
         assert.ok(!r.ok);
         const text = r.problems.join("\n");
-        assert.match(text, /home\.hostKey: the device's SSH host key would not be verified\. Fix: set hostKey/);
-        assert.match(text, /vps: password: no way to log in\. Fix: set password or privateKey.*PULUMI_IKEV2_VPS_PASSWORD/);
+        assert.match(text, /home: home\.hostKey is not set, so the device's SSH host key would not be verified\. Fix: set hostKey/);
+        assert.match(text, /vps has no password or private key, so there is no way to log in\. Fix: set PULUMI_IKEV2_VPS_PASSWORD or PULUMI_IKEV2_VPS_PRIVATE_KEY/);
         assert.match(text, /site "default" is not a usable name/);
         assert.match(text, /parents\.platform is "junos"\. Fix: set "platform": "ios"/);
         assert.doesNotMatch(text, /Secret-Pw-123/);
