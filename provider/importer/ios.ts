@@ -6,12 +6,13 @@
  * everything else IKE/IPsec is a finding that says why it was not imported. No I/O.
  */
 import { z } from "zod";
+import { isIp } from "../address";
 import { ConfigNode, parseConfigTree, renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, IosObjectHandler, iosObjects, isEncryptedKey, ObjectRef } from "../ios/objects";
 import { planTransition } from "../ios/plan";
 import { maskLine } from "../masking";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
-import { Declaration, Finding, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
+import { Declaration, Finding, FoundEnd, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
 import { camelIdentifier, Code, Value } from "./typescript";
 
 /** One object the provider models, as the router shows it. */
@@ -226,14 +227,16 @@ export function importRouter(config: RouterConfig): SiteImport {
     const outcome = new Map<string, string | null>();
     const keyOf = (kind: IosKind, name: string) => `${kind} ${name}`;
     const byKind = (kind: IosKind) => config.objects.filter((o) => o.kind === kind);
+    const ends: FoundEnd[] = [];
     for (const kind of ORDER) {
         for (const object of byKind(kind)) {
             const declaration = declare(object);
             outcome.set(keyOf(kind, nameOfRef(object.ref)), declaration ? declaration.variable : null);
             if (declaration) declarations.push(declaration);
+            if (kind === "TunnelInterface") ends.push(tunnelEnd(config, object, declaration?.resourceName));
         }
     }
-    return { declarations, secrets, findings };
+    return { declarations, secrets, findings, ends };
 
     function declare(object: FoundObject): Declaration | undefined {
         const { kind, nodes, subject } = object;
@@ -298,6 +301,20 @@ export function importRouter(config: RouterConfig): SiteImport {
             notes,
         };
     }
+}
+
+/** A tunnel interface as an end of a tunnel: its source (an interface's address, or an address) and destination. */
+function tunnelEnd(config: RouterConfig, object: FoundObject, resourceName: string | undefined): FoundEnd {
+    const { model } = iosObjects.TunnelInterface.parse(object.nodes);
+    const source = model.tunnelSource;
+    const local = source === undefined ? undefined : isIp(source) ? source : config.interfaceAddresses.get(source);
+    return {
+        site: config.site,
+        subject: object.subject,
+        local: local === undefined ? [] : [local],
+        remote: model.tunnelDestination === undefined ? [] : [model.tunnelDestination],
+        resourceName,
+    };
 }
 
 /**

@@ -83,11 +83,25 @@ export interface Finding {
     lines: string[];
 }
 
-/** What the importer makes of one device: declarations, the stack secrets they read, and findings. */
+/** One end of a tunnel as a device has it. */
+export interface FoundEnd {
+    site: string;
+    /** `interface Tunnel2`, `conf.d/home.conf: connection home`. */
+    subject: string;
+    /** The outside addresses it uses; empty when the device leaves it open (strongSwan without local_addrs). */
+    local: string[];
+    /** The peer's outside addresses it connects to (empty: it only answers). */
+    remote: string[];
+    /** The resource that declares it, when it was imported. */
+    resourceName?: string;
+}
+
+/** What the importer makes of one device: declarations, the stack secrets they read, findings, and the tunnel ends it has. */
 export interface SiteImport {
     declarations: Declaration[];
     secrets: StackSecret[];
     findings: Finding[];
+    ends: FoundEnd[];
 }
 
 /** The expression that reads a secret from the stack's configuration. */

@@ -6,6 +6,7 @@
  */
 import { CREDENTIAL_FIELDS, Declaration, Finding, secretLookup, SiteDevice, SiteImport, StackSecret } from "./model";
 import { importReport } from "./report";
+import { pairTunnels } from "./tunnels";
 import { camelIdentifier, Code, lineComments, printValue, stringLiteral, Value } from "./typescript";
 
 export interface ProjectOptions {
@@ -133,7 +134,8 @@ function secretsScript(devices: SiteDevice[], imports: SiteImport[], options: Pr
 
 /** The project's files. */
 export function generateProject(devices: SiteDevice[], imports: SiteImport[], options: ProjectOptions): GeneratedFile[] {
-    const findings: Finding[] = imports.flatMap((i) => i.findings);
+    const tunnels = pairTunnels(devices, imports);
+    const findings: Finding[] = [...imports.flatMap((i) => i.findings), ...tunnels.findings];
     const description = `IKEv2/IPsec configuration imported from ${devices.map((d) => d.site).join(", ")}`;
     const json = (v: unknown) => JSON.stringify(v, null, 4) + "\n";
     return [
@@ -164,6 +166,6 @@ export function generateProject(devices: SiteDevice[], imports: SiteImport[], op
         { path: ".gitignore", mode: 0o644, content: "/bin/\n/node_modules/\n/set-secrets.sh\n" },
         { path: "index.ts", mode: 0o644, content: indexSource(devices, imports) },
         { path: "set-secrets.sh", mode: 0o700, content: secretsScript(devices, imports, options) },
-        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings) },
+        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings, tunnels.pairs) },
     ];
 }

@@ -2,7 +2,8 @@
  * IMPORT-REPORT.md: what was imported, what was not and why (the migration work left), and what to
  * do before the first `pulumi up`. Lines from the devices are shown with their secrets masked. No I/O.
  */
-import { Finding, FindingCategory, SiteDevice, SiteImport } from "./model";
+import { Finding, FindingCategory, FoundEnd, SiteDevice, SiteImport } from "./model";
+import { TunnelPair } from "./tunnels";
 
 /** The report's sections for what was not imported, in this order. */
 const SECTIONS: [FindingCategory, string][] = [
@@ -13,7 +14,6 @@ const SECTIONS: [FindingCategory, string][] = [
     ["missing-reference", "Objects that refer to missing ones"],
     ["would-change", "Objects that adopting would change"],
     ["hand-written", "strongSwan connections in files the provider does not own"],
-    ["tunnel", "Tunnels not declared as a SiteToSiteTunnel"],
 ];
 
 const fence = (lines: string[]) => (lines.length ? ["", "```", ...lines, "```"] : []);
@@ -22,10 +22,29 @@ function entry(f: Finding): string[] {
     return [`- **${f.site}: ${f.subject}**: ${f.reason}`, ...fence(f.lines).map((l) => (l === "" ? "" : `  ${l}`)), ""];
 }
 
-export function importReport(devices: SiteDevice[], imports: SiteImport[], findings: Finding[]): string {
+const endCell = (e: FoundEnd) => `${e.site}: \`${e.subject}\`${e.resourceName ? ` (\`${e.resourceName}\`)` : " (not imported)"}`;
+
+/**
+ * The tunnels whose two ends are both on the devices read, whether the program has both, and the
+ * tunnel findings: ends whose far end is missing or was not imported.
+ */
+function tunnelSection(pairs: TunnelPair[], findings: Finding[]): string[] {
+    if (pairs.length === 0 && findings.length === 0) return [];
+    const out = ["## Tunnels between the devices", ""];
+    if (pairs.length) out.push("| End | End | In the program |", "|---|---|---|");
+    for (const { ends } of pairs) {
+        const imported = ends.filter((e) => e.resourceName !== undefined).length;
+        out.push(`| ${endCell(ends[0])} | ${endCell(ends[1])} | ${imported === 2 ? "both ends" : imported === 1 ? "one end (see below)" : "neither end"} |`);
+    }
+    if (pairs.length) out.push("");
+    if (findings.length) out.push("Ends the program has whose far end it does not:", "", ...findings.flatMap(entry));
+    return out;
+}
+
+export function importReport(devices: SiteDevice[], imports: SiteImport[], findings: Finding[], pairs: TunnelPair[]): string {
     const declarations = imports.flatMap((i) => i.declarations);
     const todo = imports.flatMap((i) => i.secrets).filter((s) => s.value === undefined);
-    const missed = findings.filter((f) => f.category !== "note");
+    const missed = findings.filter((f) => f.category !== "note" && f.category !== "tunnel");
     const out = [
         "# What `pulumi-ikev2 import` found",
         "",
@@ -42,6 +61,7 @@ export function importReport(devices: SiteDevice[], imports: SiteImport[], findi
         for (const d of declarations) out.push(`| ${d.site} | \`${d.subject}\` | ${d.className} \`${d.resourceName}\` |`);
         out.push("");
     }
+    out.push(...tunnelSection(pairs, findings.filter((f) => f.category === "tunnel")));
     out.push(`## Not imported: ${missed.length}`, "");
     if (missed.length === 0) out.push("Nothing: every IKEv2/IPsec object on the devices is in the program.", "");
     else out.push("What stays as it is on the devices, outside the program, and why: the migration work left.", "");

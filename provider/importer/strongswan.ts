@@ -6,10 +6,11 @@
  * move it under Pulumi. Parsing is the provider's own (provider/strongswan/swanctl-conf.ts). No I/O.
  */
 import * as path from "path";
+import { isIp } from "../address";
 import { maskLine } from "../masking";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
-import { connectionFileName, parseConnectionFile, parseSwanctlConf, renderConnectionFile } from "../strongswan/swanctl-conf";
-import { Declaration, Finding, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
+import { connectionFileName, parseConnectionFile, parseSwanctlConf, renderConnectionFile, SwanctlSection } from "../strongswan/swanctl-conf";
+import { Declaration, Finding, FoundEnd, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
 import { camelIdentifier, Value } from "./typescript";
 
 /** What the importer reads from one strongSwan host. */
@@ -37,23 +38,29 @@ function firstDifference(have: string, want: string): string {
     return `line ${at + 1} is \`${maskLine(a[at] ?? "(end of file)")}\` where the provider writes \`${maskLine(b[at] ?? "(end of file)")}\``;
 }
 
+/** The IP addresses of a swanctl address list (`local_addrs`, `remote_addrs`); names and ranges are left out. */
+const addresses = (list: string | undefined) => (list ?? "").split(",").map((a) => a.trim()).filter(isIp);
+
 /** The declarations for the connections in a host's files, and findings for the rest. */
 export function importHost(host: HostConfig): SiteImport {
     const { site, swanctlDir } = host;
     const declarations: Declaration[] = [];
     const secrets: StackSecret[] = [];
     const findings: Finding[] = [];
+    const ends: FoundEnd[] = [];
     for (const file of host.files) {
         const shown = path.posix.relative(swanctlDir, file.path) || file.path;
-        let names: string[];
+        let connections: Record<string, SwanctlSection>;
         try {
-            names = Object.keys(parseSwanctlConf(file.text).sections.connections?.sections ?? {});
+            connections = parseSwanctlConf(file.text).sections.connections?.sections ?? {};
         } catch (e) {
             findings.push({ site, category: "invalid", subject: shown, reason: `swanctl cannot read it: ${(e as Error).message}`, lines: [] });
             continue;
         }
-        for (const name of names) {
+        for (const [name, section] of Object.entries(connections)) {
             const subject = `${shown}: connection ${name}`;
+            const end: FoundEnd = { site, subject, local: addresses(section.values.local_addrs), remote: addresses(section.values.remote_addrs) };
+            ends.push(end);
             const ours = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) && file.path === path.posix.join(swanctlDir, "conf.d", connectionFileName(name));
             const notImported = (category: Finding["category"], reason: string, lines = masked(file.text)) => findings.push({ site, category, subject, reason, lines });
             if (!ours) {
@@ -102,16 +109,17 @@ export function importHost(host: HostConfig): SiteImport {
                     lines: [],
                 });
             }
+            end.resourceName = `${site}-connection-${name}`;
             declarations.push({
                 site,
                 className: "StrongSwanConnection",
                 subject: shown,
-                resourceName: `${site}-connection-${name}`,
+                resourceName: end.resourceName,
                 variable: camelIdentifier(site, "connection", name),
                 args,
                 notes,
             });
         }
     }
-    return { declarations, secrets, findings };
+    return { declarations, secrets, findings, ends };
 }

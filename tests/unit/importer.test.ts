@@ -14,6 +14,7 @@ import { importRouter, readRunningConfig } from "../../provider/importer/ios";
 import { Declaration, Finding, SiteDevice, SiteImport } from "../../provider/importer/model";
 import { generateProject } from "../../provider/importer/project";
 import { importHost } from "../../provider/importer/strongswan";
+import { pairTunnels } from "../../provider/importer/tunnels";
 import { camelIdentifier, Code, printValue, Value } from "../../provider/importer/typescript";
 import { iosSchemas } from "../../provider/schema/ios";
 import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
@@ -324,6 +325,50 @@ describe("importer: strongSwan files", () => {
         assert.match(finding(r, "conf.d/pulumi-lan-branch4.conf: connection lan-branch4").reason, /would rewrite the file \(line 1 is `# Edited by hand/);
         assert.match(finding(r, "conf.d/pulumi-broken.conf").reason, /swanctl cannot read it/);
         assert.ok(!JSON.stringify(r).includes('vps-home \\"key'), "the keys are masked in the lines shown");
+    });
+});
+
+describe("importer: tunnels between the devices", () => {
+    const dir = "/etc/swanctl";
+    const home = renderConnectionFile(strongSwanConnectionSchema.parse(vpsHome));
+    /** A strongSwan site with the provider's file for a connection to home, from `address`. */
+    const hostTowardsHome = (site: string, address: string) =>
+        importHost({ site, swanctlDir: dir, files: [{ path: `${dir}/conf.d/pulumi-home.conf`, text: home.replaceAll("203.0.113.7", address) }], loaded: ["home"] });
+    const device = (site: string, platform: SiteDevice["platform"], host: string): SiteDevice => ({ site, platform, settings: { host, username: "admin" }, credentials: {}, label: `admin@${host}` });
+    const hub = importRouter(readRunningConfig("home", HUB));
+    const vps = hostTowardsHome("vps", "203.0.113.7");
+    const parents = hostTowardsHome("parents", "192.0.2.50");
+    const branch = hostTowardsHome("branch", "203.0.113.9");
+    const devices = [device("home", "ios", "198.51.100.1"), device("vps", "strongswan", "203.0.113.7"), device("parents", "strongswan", "192.0.2.50"), device("branch", "strongswan", "203.0.113.9")];
+    const { pairs, findings } = pairTunnels(devices, [hub, vps, parents, branch]);
+
+    it("pairs two ends that lead to each other's outside address: the tunnel source's interface address, local_addrs, or the address the device was read at", () => {
+        assert.deepStrictEqual(
+            pairs.map((p) => p.ends.map((e) => `${e.site} ${e.subject} ${e.resourceName ?? "-"}`)),
+            [
+                ["home interface Tunnel1 home-tunnel-1", "vps conf.d/pulumi-home.conf: connection home vps-connection-home"],
+                ["home interface Tunnel2 -", "parents conf.d/pulumi-home.conf: connection home parents-connection-home"],
+            ],
+        );
+    });
+
+    it("reports an imported end whose far end was not imported, or is not on the device its address leads to", () => {
+        assert.deepStrictEqual(
+            findings.map((f) => [f.category, f.site, f.subject]),
+            [
+                ["tunnel", "parents", "conf.d/pulumi-home.conf: connection home"],
+                ["tunnel", "branch", "conf.d/pulumi-home.conf: connection home"],
+            ],
+        );
+        assert.match(findings[0].reason, /its far end, home interface Tunnel2, was not imported .*Fix: resolve what the report says about home interface Tunnel2/);
+        assert.match(findings[1].reason, /it leads to 198\.51\.100\.1, which is home, but home has no tunnel or connection back to branch\. Fix:/);
+    });
+
+    it("the report lists the tunnels and which ends the program has", () => {
+        const report = generateProject(devices, [hub, vps, parents, branch], { name: "t", dependencies: {}, devDependencies: {} }).find((f) => f.path === "IMPORT-REPORT.md")!.content;
+        assert.match(report, /^\| home: `interface Tunnel1` \(`home-tunnel-1`\) \| vps: `conf\.d\/pulumi-home\.conf: connection home` \(`vps-connection-home`\) \| both ends \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel2` \(not imported\) \| parents: .* \| one end \(see below\) \|$/m);
+        assert.match(report, /^- \*\*branch: conf\.d\/pulumi-home\.conf: connection home\*\*: it leads to 198\.51\.100\.1/m);
     });
 });
 
