@@ -1,7 +1,7 @@
 /**
  * The generated Pulumi project, as files: a standalone TypeScript project in the form of the
  * package's examples and template (Pulumi.yaml with `runtime: nodejs`, package.json depending on the
- * package by name, tsconfig.json, index.ts), a script that puts the secrets into the stack's
+ * package by name with the same fields, tsconfig.json with the same options, index.ts), a script that puts the secrets into the stack's
  * configuration through stdin, and the report of what was not imported. No I/O.
  */
 import { CREDENTIAL_FIELDS, Declaration, Finding, secretLookup, SiteDevice, SiteImport, StackSecret } from "./model";
@@ -151,19 +151,18 @@ export function generateProject(devices: SiteDevice[], imports: SiteImport[], op
             content: json({
                 compilerOptions: {
                     strict: true,
-                    outDir: "bin",
-                    target: "es2020",
+                    target: "ES2022",
                     module: "commonjs",
                     moduleResolution: "node",
                     sourceMap: true,
-                    noFallthroughCasesInSwitch: true,
                     noImplicitReturns: true,
+                    noFallthroughCasesInSwitch: true,
                     forceConsistentCasingInFileNames: true,
                 },
                 files: ["index.ts"],
             }),
         },
-        { path: ".gitignore", mode: 0o644, content: "/bin/\n/node_modules/\n/set-secrets.sh\n" },
+        { path: ".gitignore", mode: 0o644, content: "/node_modules/\n/set-secrets.sh\n" },
         { path: "index.ts", mode: 0o644, content: indexSource(devices, imports) },
         { path: "set-secrets.sh", mode: 0o700, content: secretsScript(devices, imports, options) },
         { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings, tunnels.pairs) },
