@@ -275,6 +275,11 @@ describe("import: the story configured by hand over SSH, imported and adopted wi
         assert.match(report, /^- \*\*vps: conf\.d\/home\.conf: connection home\*\*: the provider keeps each connection in a file of its own/m);
         assert.match(report, /^- \*\*branch: conf\.d\/spare\.conf: connection spare\*\*/m);
         assert.match(report, /^\| branch \| `conf\.d\/pulumi-home\.conf` \| StrongSwanConnection `branch-connection-home` \|$/m);
+        // The tunnels whose two ends were both read: home's hub to each of the three sites.
+        assert.match(report, /^\| home: `interface Tunnel1` \(`home-tunnel-1`\) \| vps: `conf\.d\/home\.conf: connection home` \(not imported\) \| one end \(see below\) \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel2` \(`home-tunnel-2`\) \| parents: `interface Tunnel1` \(`parents-tunnel-1`\) \| both ends \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel3` \(`home-tunnel-3`\) \| branch: `conf\.d\/pulumi-home\.conf: connection home` \(`branch-connection-home`\) \| both ends \|$/m);
+        assert.match(report, /^- \*\*home: interface Tunnel1\*\*: its far end, vps conf\.d\/home\.conf: connection home, was not imported/m);
     });
 
     it("the project installs offline and type-checks with its own tsconfig", () => {

@@ -11,15 +11,16 @@ import { parseConfigTree } from "../../provider/ios/config-tree";
 import { iosObjects } from "../../provider/ios/objects";
 import { credentialVariable, devicesRequest } from "../../provider/importer/devices";
 import { importRouter, readRunningConfig } from "../../provider/importer/ios";
-import { Declaration, Finding, SiteDevice, SiteImport } from "../../provider/importer/model";
+import { Finding, SiteDevice, SiteImport } from "../../provider/importer/model";
 import { generateProject } from "../../provider/importer/project";
 import { importHost } from "../../provider/importer/strongswan";
 import { pairTunnels } from "../../provider/importer/tunnels";
-import { camelIdentifier, Code, printValue, Value } from "../../provider/importer/typescript";
+import { camelIdentifier, Code, printValue } from "../../provider/importer/typescript";
 import { iosSchemas } from "../../provider/schema/ios";
 import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
 import { renderConnectionFile } from "../../provider/strongswan/swanctl-conf";
 import { lanToLan, vpsHome } from "../fixtures/strongswan/story-vps";
+import { declarationInput } from "../helpers/importer";
 
 const FIXTURES = join(__dirname, "../../../tests/fixtures");
 const fixture = (file: string) => readFileSync(join(FIXTURES, file), "utf8");
@@ -34,23 +35,6 @@ const finding = (i: SiteImport, subject: string): Finding => {
     return f;
 };
 
-/** The declaration's arguments as the resource's input: references as the names they stand for, secrets as `key`. */
-function asInput(d: Declaration, byVariable: Map<string, Declaration>, key: (lookup: string) => string): unknown {
-    const walk = (v: Value): unknown => {
-        if (v instanceof Code) {
-            const lookup = /^cfg\.requireSecret\("(.*)"\)$/.exec(v.text);
-            if (lookup) return key(lookup[1]);
-            const target = byVariable.get(v.text);
-            assert.ok(target, `${d.resourceName} refers to ${v.text}, which the program does not declare`);
-            return target.args.name;
-        }
-        if (Array.isArray(v)) return v.map(walk);
-        if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-        return v;
-    };
-    return walk(d.args);
-}
-
 /** Each declaration, read back as the provider would (schema, render), is the device's configuration of that object. */
 function assertAdoptsUnchanged(running: string, i: SiteImport): void {
     const tree = parseConfigTree(running);
@@ -59,7 +43,7 @@ function assertAdoptsUnchanged(running: string, i: SiteImport): void {
     for (const d of i.declarations) {
         if (d.className === "StrongSwanConnection") continue;
         const kind = d.className;
-        const model = iosSchemas[kind].parse(asInput(d, byVariable, (k) => secrets.get(k)!));
+        const model = iosSchemas[kind].parse(declarationInput(d, byVariable, (k) => secrets.get(k)!));
         const handler = iosObjects[kind];
         const rendered = handler.render(model as never);
         const ref = "number" in model ? { number: model.number } : { name: model.name };
@@ -291,7 +275,7 @@ describe("importer: strongSwan files", () => {
     it("a host with a hand-written file and pulumi-*.conf files: the provider's files are adopted, the hand-written one reported", () => {
         assert.deepStrictEqual(names(host), ["vps-connection-home", "vps-connection-lan-branch4"]);
         for (const d of host.declarations) {
-            const input = asInput(d, new Map(), (k) => host.secrets.find((s) => s.key === k)!.value!);
+            const input = declarationInput(d, new Map(), (k) => host.secrets.find((s) => s.key === k)!.value!);
             const text = d.resourceName.endsWith("home") ? home : lan;
             assert.equal(renderConnectionFile(strongSwanConnectionSchema.parse(input)), text, `${d.subject} renders to the same bytes`);
         }
