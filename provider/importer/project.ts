@@ -83,7 +83,10 @@ function indexSource(devices: SiteDevice[], imports: SiteImport[]): string {
         " * Before the first `pulumi up`, run `bash set-secrets.sh` once: it puts the devices' credentials and",
         " * the pre-shared keys into the stack's secret configuration (through stdin), then deletes itself.",
         ...(todo.length
-            ? [` * The router${todo.length === 1 ? " shows one key" : "s show some keys"} only encrypted (type 6): look for TODO below.`]
+            ? [
+                  ` * The router${todo.length === 1 ? " shows one key" : "s show some keys"} only encrypted (type 6): look for TODO below. Such a key cannot`,
+                  " * be compared, so adopting its keyring sends the keys you set: set the ones the peers use.",
+              ]
             : []),
         " */",
         'import * as pulumi from "@pulumi/pulumi";',
@@ -165,6 +168,6 @@ export function generateProject(devices: SiteDevice[], imports: SiteImport[], op
         { path: ".gitignore", mode: 0o644, content: "/node_modules/\n/set-secrets.sh\n" },
         { path: "index.ts", mode: 0o644, content: indexSource(devices, imports) },
         { path: "set-secrets.sh", mode: 0o700, content: secretsScript(devices, imports, options) },
-        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings, tunnels.pairs) },
+        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings, tunnels.pairs, options.stack) },
     ];
 }

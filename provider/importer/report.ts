@@ -41,7 +41,7 @@ function tunnelSection(pairs: TunnelPair[], findings: Finding[]): string[] {
     return out;
 }
 
-export function importReport(devices: SiteDevice[], imports: SiteImport[], findings: Finding[], pairs: TunnelPair[]): string {
+export function importReport(devices: SiteDevice[], imports: SiteImport[], findings: Finding[], pairs: TunnelPair[], stack: string | undefined): string {
     const declarations = imports.flatMap((i) => i.declarations);
     const todo = imports.flatMap((i) => i.secrets).filter((s) => s.value === undefined);
     const missed = findings.filter((f) => f.category !== "note" && f.category !== "tunnel");
@@ -73,7 +73,9 @@ export function importReport(devices: SiteDevice[], imports: SiteImport[], findi
         "## Before the first `pulumi up`",
         "",
         "1. `npm install`",
-        "2. `pulumi stack init NAME` (or `pulumi stack select NAME`), with the backend and `PULUMI_CONFIG_PASSPHRASE` set.",
+        stack
+            ? `2. Set the backend and \`PULUMI_CONFIG_PASSPHRASE\` (set-secrets.sh selects the stack ${stack}, creating it if needed).`
+            : "2. `pulumi stack init NAME` (or `pulumi stack select NAME`), with the backend and `PULUMI_CONFIG_PASSPHRASE` set.",
         "3. `bash set-secrets.sh`: sets the devices' credentials and the pre-shared keys as secret stack configuration, through stdin, then deletes itself.",
     );
     if (todo.length) {
