@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 /**
- * The package's command, `pulumi-ikev2` (package.json `bin`): one entry with subcommands.
- *   pulumi-ikev2 import ...   writes a Pulumi project that adopts what IOS routers and strongSwan hosts already run
+ * The package's command, `pulumi-ikev2` (package.json `bin`): one entry, one subcommand per entry
+ * of COMMANDS, each a function of its arguments and the process's I/O that returns the exit status.
  */
-import { IMPORT_USAGE, runImport } from "./importer/command";
+import { CommandIo, IMPORT_USAGE, runImport } from "./importer/command";
 
-const USAGE = `usage: pulumi-ikev2 <command> [arguments]
-commands:
-  import   write a Pulumi project that adopts the IKEv2/IPsec configuration devices already run
+const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
+    import: { summary: "write a Pulumi project that adopts the IKEv2/IPsec configuration devices already run", usage: IMPORT_USAGE, run: runImport },
+};
 
-${IMPORT_USAGE}`;
+const USAGE = [
+    "usage: pulumi-ikev2 <command> [arguments]",
+    "commands:",
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    "",
+    ...Object.values(COMMANDS).map((c) => c.usage),
+].join("\n");
 
 function readStdin(): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -21,13 +27,14 @@ function readStdin(): Promise<string> {
 }
 
 async function main([command, ...rest]: string[]): Promise<number> {
-    const io = { env: process.env, readStdin, out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
-    if (command === "import") return runImport(rest, io);
+    const io: CommandIo = { env: process.env, readStdin, out: (l) => console.log(l), err: (l) => console.error(l) };
+    const chosen = command === undefined ? undefined : COMMANDS[command];
+    if (chosen) return chosen.run(rest, io);
     if (command === "--help" || command === "-h" || command === "help") {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
-    console.error(USAGE);
+    io.err(USAGE);
     return 2;
 }
 

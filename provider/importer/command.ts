@@ -65,7 +65,8 @@ function parseArguments(argv: string[]): Options | string {
         if (a === "--secrets-stdin") o.secretsStdin = true;
         else if (a === "--force") o.force = true;
         else if (VALUED[a] && i + 1 < argv.length) Object.assign(o, { [VALUED[a]]: argv[++i] });
-        else return `unknown or incomplete argument ${JSON.stringify(a)}`;
+        // A word that is not an option is not repeated: it may be a secret typed where it does not belong.
+        else return a.startsWith("--") ? `unknown or incomplete option ${JSON.stringify(a)}` : `argument ${i + 1} is not an option (secrets are read from the environment or stdin, never from arguments)`;
     }
     if (!o.devices || !o.out) return "--devices and --out are required";
     if (o.project !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(o.project)) return "--project must be letters, digits, '_', '.' or '-'";

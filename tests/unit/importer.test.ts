@@ -5,10 +5,12 @@
  * resource's schema and the provider's renderer, is the configuration the device shows.
  */
 import { strict as assert } from "assert";
-import { readFileSync } from "fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
 import { join } from "path";
 import { parseConfigTree } from "../../provider/ios/config-tree";
 import { iosObjects } from "../../provider/ios/objects";
+import { runImport } from "../../provider/importer/command";
 import { credentialVariable, devicesRequest } from "../../provider/importer/devices";
 import { importRouter, readRunningConfig } from "../../provider/importer/ios";
 import { Finding, SiteDevice, SiteImport } from "../../provider/importer/model";
@@ -398,6 +400,43 @@ describe("importer: the devices file and credentials", () => {
         const r = devicesRequest(file, {}, '{"home": {"password": "Leaky-Pw-77"');
         assert.ok(!r.ok);
         assert.doesNotMatch(r.problems.join("\n"), /Leaky-Pw-77/);
+    });
+});
+
+describe("importer: the command's arguments (nothing is read from a device when they are wrong)", () => {
+    async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; text: string }> {
+        const lines: string[] = [];
+        const code = await runImport(argv, { env, readStdin: () => Promise.resolve("{}"), out: (l) => lines.push(l), err: (l) => lines.push(l) });
+        return { code, text: lines.join("\n") };
+    }
+    const work = mkdtempSync(join(tmpdir(), "import-args-"));
+    after(() => rmSync(work, { recursive: true, force: true }));
+
+    it("refuses a word that is not an option without repeating it, and an unknown option by name", async () => {
+        const word = await run(["--devices", "d.json", "Typed-Password-1", "--out", "x"]);
+        assert.equal(word.code, 2);
+        assert.match(word.text, /argument 3 is not an option \(secrets are read from the environment or stdin, never from arguments\)/);
+        assert.doesNotMatch(word.text, /Typed-Password-1/);
+        const option = await run(["--password", "Typed-Password-2"]);
+        assert.match(option.text, /unknown or incomplete option "--password"/);
+        assert.doesNotMatch(option.text, /Typed-Password-2/);
+        assert.match((await run(["--out", "x"])).text, /--devices and --out are required/);
+    });
+
+    it("refuses a folder that is not empty without --force, and a devices file with problems, writing nothing", async () => {
+        const devices = join(work, "devices.json");
+        writeFileSync(devices, JSON.stringify({ home: { platform: "ios", host: "198.51.100.1", username: "admin" } }));
+        const full = join(work, "full");
+        mkdirSync(full);
+        writeFileSync(join(full, "index.ts"), "// mine\n");
+        const notEmpty = await run(["--devices", devices, "--out", full], { PULUMI_IKEV2_HOME_PASSWORD: "Pw-1" });
+        assert.equal(notEmpty.code, 2);
+        assert.match(notEmpty.text, /home: home\.hostKey is not set/, "the devices are checked first");
+        writeFileSync(devices, JSON.stringify({ home: { platform: "ios", host: "198.51.100.1", username: "admin", insecureSkipHostKeyVerification: true } }));
+        const refused = await run(["--devices", devices, "--out", full], { PULUMI_IKEV2_HOME_PASSWORD: "Pw-1" });
+        assert.equal(refused.code, 2);
+        assert.match(refused.text, /is not empty\. Fix: name a new folder, or add --force/);
+        assert.deepStrictEqual(readdirSync(full), ["index.ts"]);
     });
 });
 
