@@ -6,13 +6,13 @@
  * everything else IKE/IPsec is a finding that says why it was not imported. No I/O.
  */
 import { z } from "zod";
-import { isIp } from "../address";
+import { isIp, maskToPrefixLength } from "../address";
 import { ConfigNode, parseConfigTree, renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, IosObjectHandler, iosObjects, isEncryptedKey, ObjectRef } from "../ios/objects";
 import { planTransition } from "../ios/plan";
 import { maskLine } from "../masking";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
-import { Declaration, Finding, FoundEnd, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
+import { Declaration, Finding, FoundEnd, inSchemaOrder, Plain, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
 import { camelIdentifier, Code, Value } from "./typescript";
 
 /** One object the provider models, as the router shows it. */
@@ -177,6 +177,18 @@ const nameOfRef = (ref: ObjectRef) => ("name" in ref ? ref.name : String(ref.num
 /** The model as plain data (the device models are JSON-shaped: strings, numbers, lists, objects). */
 const plain = (model: IosDeviceModels[IosKind]): PlainObject => JSON.parse(JSON.stringify(model));
 
+/**
+ * An address with a mask the way people write it: `"172.16.0.1/30"`, `"198.51.100.0/24"`, or the
+ * address alone for a single host; the dotted form when the mask is no prefix (the schemas take both).
+ */
+function shortAddress(address: string, mask: string | undefined): Plain {
+    if (mask === undefined) return address;
+    const length = maskToPrefixLength(mask);
+    return length === undefined ? { address, mask } : `${address}/${length}`;
+}
+
+const isPlainObject = (v: Plain | undefined): v is PlainObject => typeof v === "object" && !Array.isArray(v);
+
 /** A key of a keyring peer as the program reads it. */
 interface PeerKey {
     peer: number;
@@ -191,7 +203,7 @@ function keyringInput(site: string, model: IosDeviceModels["IkeV2Keyring"]): { i
         const peer: PlainObject = JSON.parse(JSON.stringify(p));
         for (const [field] of KEY_FIELDS) delete peer[field];
         // `address A` without a mask is written the short way, as people write it.
-        if (p.address?.address !== undefined && p.address.mask === undefined) peer.address = p.address.address;
+        if (p.address?.address !== undefined) peer.address = shortAddress(p.address.address, p.address.mask);
         if (p.address?.ipv6Prefix !== undefined) peer.address = p.address.ipv6Prefix;
         for (const [field, suffix] of KEY_FIELDS) {
             const key = p[field];
@@ -256,6 +268,10 @@ export function importRouter(config: RouterConfig): SiteImport {
         }
         const keyring = kind === "IkeV2Keyring" ? keyringInput(site, iosObjects.IkeV2Keyring.parse(nodes).model) : undefined;
         const input = keyring ? keyring.input : plain(parsed.model);
+        const tunnelAddress = input.ipAddress;
+        if (kind === "TunnelInterface" && isPlainObject(tunnelAddress) && typeof tunnelAddress.address === "string" && typeof tunnelAddress.mask === "string") {
+            input.ipAddress = shortAddress(tunnelAddress.address, tunnelAddress.mask);
+        }
         // Names of objects the router does not have: a declaration would refer to nothing.
         const missing = (REFERENCES[kind] ?? []).flatMap(({ property, kind: target }) =>
             referenced(input[property]).filter((name) => !outcome.has(keyOf(target, name))).map((name) => `${property}: ${iosObjects[target].describe({ name })}`),

@@ -166,7 +166,7 @@ describe("importer: IOS running-config", () => {
                 "    },",
                 "    {",
                 '        name: "lab-range",',
-                '        address: { address: "198.51.100.0", mask: "255.255.255.0" },',
+                '        address: "198.51.100.0/24",',
                 '        localPreSharedKey: cfg.requireSecret("edgeKrMixedLabRangeLocalPsk"),',
                 '        remotePreSharedKey: cfg.requireSecret("edgeKrMixedLabRangeRemotePsk"),',
                 "    },",
@@ -462,6 +462,7 @@ describe("importer: the generated project", () => {
         assert.match(index, /^new IkeV2Keyring\("home-keyring-KR-OTHER", \{$/m);
         assert.match(index, /^const home: IosDevice = \{\n {4}host: "198\.51\.100\.1",\n {4}username: "admin",\n {4}hostKey: "SHA256:abc",\n {4}password: cfg\.requireSecret\("homePassword"\),\n {4}enableSecret: cfg\.requireSecret\("homeEnableSecret"\),\n\};$/m);
         assert.match(index, /^\/\/ TODO: crypto ikev2 keyring KR peer parents pre-shared-key: the router shows this key only encrypted/m);
+        assert.match(index, /^ {4}ipAddress: "172\.16\.0\.1\/30",$/m, "an address and mask as people write them");
     });
 
     it("keeps every secret out of the program and the report; the script sets them through stdin and is its owner's only", () => {
