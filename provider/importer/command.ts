@@ -16,7 +16,7 @@ import { SshPool } from "../ssh/pool";
 import { DeviceAccess, devicesRequest } from "./devices";
 import { importRouter, readRunningConfig } from "./ios";
 import { SiteImport } from "./model";
-import { generateProject } from "./project";
+import { GeneratedFile, generateProject } from "./project";
 import { HostConfig, importHost } from "./strongswan";
 
 export const IMPORT_USAGE = `usage: pulumi-ikev2 import --devices FILE --out DIR [--project NAME] [--stack NAME] [--package SPEC] [--secrets-stdin] [--force]
@@ -167,16 +167,22 @@ export async function runImport(argv: string[], io: CommandIo): Promise<number> 
     }
     const own = manifest();
     const pinned = (name: string) => own.devDependencies[name];
-    const files = generateProject(
-        devices.map((d) => d.device),
-        imports,
-        {
-            name: options.project ?? path.basename(out).replace(/[^A-Za-z0-9_.-]/g, "-"),
-            stack: options.stack,
-            dependencies: { "@pulumi/pulumi": pinned("@pulumi/pulumi"), "pulumi-ikev2": options.packageSpec ?? `^${own.version}` },
-            devDependencies: { "@types/node": pinned("@types/node"), typescript: pinned("typescript") },
-        },
-    );
+    let files: GeneratedFile[];
+    try {
+        files = generateProject(
+            devices.map((d) => d.device),
+            imports,
+            {
+                name: options.project ?? path.basename(out).replace(/[^A-Za-z0-9_.-]/g, "-"),
+                stack: options.stack,
+                dependencies: { "@pulumi/pulumi": pinned("@pulumi/pulumi"), "pulumi-ikev2": options.packageSpec ?? `^${own.version}` },
+                devDependencies: { "@types/node": pinned("@types/node"), typescript: pinned("typescript") },
+            },
+        );
+    } catch (e) {
+        io.err(`pulumi-ikev2 import: ${(e as Error).message}; nothing was written`);
+        return 2;
+    }
     fs.mkdirSync(out, { recursive: true });
     for (const file of files) {
         const target = path.join(out, file.path);

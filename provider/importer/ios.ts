@@ -13,7 +13,7 @@ import { planTransition } from "../ios/plan";
 import { maskLine } from "../masking";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
 import { Declaration, Finding, FoundEnd, inSchemaOrder, Plain, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
-import { camelIdentifier, Code, Value } from "./typescript";
+import { Code, identifierAllocator, Value } from "./typescript";
 
 /** One object the provider models, as the router shows it. */
 interface FoundObject {
@@ -197,7 +197,7 @@ interface PeerKey {
 }
 
 /** The keyring's input with each key replaced: encrypted ones by a stand-in (for checking), and the stack secrets it needs. */
-function keyringInput(site: string, model: IosDeviceModels["IkeV2Keyring"]): { input: PlainObject; keys: PeerKey[] } {
+function keyringInput(site: string, model: IosDeviceModels["IkeV2Keyring"], identifier: (...words: string[]) => string): { input: PlainObject; keys: PeerKey[] } {
     const keys: PeerKey[] = [];
     const peers = (model.peers ?? []).map((p, i) => {
         const peer: PlainObject = JSON.parse(JSON.stringify(p));
@@ -214,7 +214,7 @@ function keyringInput(site: string, model: IosDeviceModels["IkeV2Keyring"]): { i
                 peer: i,
                 field,
                 secret: {
-                    key: camelIdentifier(site, model.name ?? "", String(p.name ?? i), suffix),
+                    key: identifier(site, model.name ?? "", String(p.name ?? i), suffix),
                     purpose: `${site}: crypto ikev2 keyring ${model.name} peer ${p.name} ${field === "preSharedKey" ? "pre-shared-key" : `pre-shared-key ${field === "localPreSharedKey" ? "local" : "remote"}`}`,
                     value: encrypted ? undefined : key,
                 },
@@ -240,6 +240,8 @@ export function importRouter(config: RouterConfig): SiteImport {
     const keyOf = (kind: IosKind, name: string) => `${kind} ${name}`;
     const byKind = (kind: IosKind) => config.objects.filter((o) => o.kind === kind);
     const ends: FoundEnd[] = [];
+    // Variables and configuration keys, unique on the site (the site's name makes them unique in the program).
+    const identifier = identifierAllocator();
     for (const kind of ORDER) {
         for (const object of byKind(kind)) {
             const declaration = declare(object);
@@ -266,7 +268,7 @@ export function importRouter(config: RouterConfig): SiteImport {
                     "Fix: if they are not needed, remove them on the router and import again; otherwise keep managing this object by hand",
             );
         }
-        const keyring = kind === "IkeV2Keyring" ? keyringInput(site, iosObjects.IkeV2Keyring.parse(nodes).model) : undefined;
+        const keyring = kind === "IkeV2Keyring" ? keyringInput(site, iosObjects.IkeV2Keyring.parse(nodes).model, identifier) : undefined;
         const input = keyring ? keyring.input : plain(parsed.model);
         const tunnelAddress = input.ipAddress;
         if (kind === "TunnelInterface" && isPlainObject(tunnelAddress) && typeof tunnelAddress.address === "string" && typeof tunnelAddress.mask === "string") {
@@ -312,7 +314,7 @@ export function importRouter(config: RouterConfig): SiteImport {
             className: kind,
             subject,
             resourceName: `${site}-${SLUG[kind]}-${nameOfRef(object.ref)}`,
-            variable: camelIdentifier(site, SLUG[kind], nameOfRef(object.ref)),
+            variable: identifier(site, SLUG[kind], nameOfRef(object.ref)),
             args,
             notes,
         };

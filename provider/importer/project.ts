@@ -4,6 +4,7 @@
  * package by name with the same fields, tsconfig.json with the same options, index.ts), a script that puts the secrets into the stack's
  * configuration through stdin, and the report of what was not imported. No I/O.
  */
+import { withFix } from "../fix";
 import { CREDENTIAL_FIELDS, Declaration, Finding, secretLookup, SiteDevice, SiteImport, StackSecret } from "./model";
 import { importReport } from "./report";
 import { pairTunnels } from "./tunnels";
@@ -137,6 +138,12 @@ function secretsScript(devices: SiteDevice[], imports: SiteImport[], options: Pr
 
 /** The project's files. */
 export function generateProject(devices: SiteDevice[], imports: SiteImport[], options: ProjectOptions): GeneratedFile[] {
+    // Names are unique on each site and start with the site's; two sites' names can still meet (site home-kr's
+    // connection a and site home's keyring KR peer a are both homeKrAPsk): refuse rather than mix two keys.
+    const names = [...devices.flatMap(credentialSecrets), ...imports.flatMap((i) => i.secrets)].map((s) => s.key);
+    names.push(...devices.map((d) => deviceVariable(d.site)), ...imports.flatMap((i) => i.declarations.map((d) => d.variable)));
+    const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+    if (twice.length) throw new Error(withFix(`two sites' objects would share the program's name${twice.length === 1 ? "" : "s"} ${twice.join(", ")}`, "rename a site in the devices file"));
     const tunnels = pairTunnels(devices, imports);
     const findings: Finding[] = [...imports.flatMap((i) => i.findings), ...tunnels.findings];
     const description = `IKEv2/IPsec configuration imported from ${devices.map((d) => d.site).join(", ")}`;

@@ -11,7 +11,7 @@ import { maskLine } from "../masking";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
 import { connectionFileName, parseConnectionFile, parseSwanctlConf, renderConnectionFile, SwanctlSection } from "../strongswan/swanctl-conf";
 import { Declaration, Finding, FoundEnd, inSchemaOrder, PlainObject, schemaProblems, secretLookup, SiteImport, StackSecret, withoutDefaults } from "./model";
-import { camelIdentifier, Value } from "./typescript";
+import { identifierAllocator, Value } from "./typescript";
 
 /** What the importer reads from one strongSwan host. */
 export interface HostConfig {
@@ -48,6 +48,8 @@ export function importHost(host: HostConfig): SiteImport {
     const secrets: StackSecret[] = [];
     const findings: Finding[] = [];
     const ends: FoundEnd[] = [];
+    // Variables and configuration keys, unique on the site (the site's name makes them unique in the program).
+    const identifier = identifierAllocator();
     for (const file of host.files) {
         const shown = path.posix.relative(swanctlDir, file.path) || file.path;
         let connections: Record<string, SwanctlSection>;
@@ -96,7 +98,7 @@ export function importHost(host: HostConfig): SiteImport {
             const args: { [key: string]: Value } = inSchemaOrder(strongSwanConnectionSchema, withoutDefaults(strongSwanConnectionSchema, input));
             const notes: string[] = [];
             if (checked.data.preSharedKey !== undefined) {
-                const secret: StackSecret = { key: camelIdentifier(site, name, "psk"), purpose: `${site}: ${shown} secret`, value: checked.data.preSharedKey };
+                const secret: StackSecret = { key: identifier(site, name, "psk"), purpose: `${site}: ${shown} secret`, value: checked.data.preSharedKey };
                 secrets.push(secret);
                 args.preSharedKey = secretLookup(secret.key);
             }
@@ -115,7 +117,7 @@ export function importHost(host: HostConfig): SiteImport {
                 className: "StrongSwanConnection",
                 subject: shown,
                 resourceName: end.resourceName,
-                variable: camelIdentifier(site, "connection", name),
+                variable: identifier(site, "connection", name),
                 args,
                 notes,
             });

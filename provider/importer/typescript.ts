@@ -79,3 +79,18 @@ export function camelIdentifier(...words: string[]): string {
     const id = parts.map((p, i) => (i === 0 ? p.charAt(0).toLowerCase() + word(p).slice(1) : p.charAt(0).toUpperCase() + word(p).slice(1))).join("");
     return /^[0-9]/.test(id) || id === "" ? `_${id}` : id;
 }
+
+/**
+ * Hands out identifiers that are unique among those it handed out before: a second `homeKrABPsk`
+ * (keyring KR peer A-B, and keyring KR-A peer B) becomes `homeKrABPsk2`.
+ */
+export function identifierAllocator(): (...words: string[]) => string {
+    const taken = new Set<string>();
+    return (...words) => {
+        const base = camelIdentifier(...words);
+        let id = base;
+        for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+        taken.add(id);
+        return id;
+    };
+}

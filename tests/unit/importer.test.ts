@@ -17,7 +17,7 @@ import { Finding, SiteDevice, SiteImport } from "../../provider/importer/model";
 import { generateProject } from "../../provider/importer/project";
 import { importHost } from "../../provider/importer/strongswan";
 import { pairTunnels } from "../../provider/importer/tunnels";
-import { camelIdentifier, Code, printValue } from "../../provider/importer/typescript";
+import { camelIdentifier, Code, identifierAllocator, printValue } from "../../provider/importer/typescript";
 import { iosSchemas } from "../../provider/schema/ios";
 import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
 import { renderConnectionFile } from "../../provider/strongswan/swanctl-conf";
@@ -502,5 +502,28 @@ describe("importer: TypeScript source", () => {
         assert.equal(camelIdentifier("home", "enableSecret"), "homeEnableSecret");
         assert.equal(camelIdentifier("home", "tunnel", "1"), "homeTunnel1");
         assert.equal(camelIdentifier("1st"), "_1st");
+    });
+
+    it("never gives two objects of a site one name: keyring KR peer A-B and keyring KR-A peer B get two keys", () => {
+        const text = ["crypto ikev2 keyring KR", " peer A-B", "  address 203.0.113.1", "  pre-shared-key Key-One-111", "crypto ikev2 keyring KR-A", " peer B", "  address 203.0.113.2", "  pre-shared-key Key-Two-222", "end"].join("\n");
+        const r = importRouter(readRunningConfig("home", text));
+        assert.deepStrictEqual(
+            r.secrets.map((x) => [x.key, x.value]),
+            [
+                ["homeKrABPsk", "Key-One-111"],
+                ["homeKrABPsk2", "Key-Two-222"],
+            ],
+        );
+        const allocate = identifierAllocator();
+        assert.deepStrictEqual([allocate("a", "b"), allocate("a-b"), allocate("A", "B")], ["aB", "aB2", "aB3"]);
+    });
+
+    it("refuses two sites whose objects would share a name, rather than mix their keys", () => {
+        const device = (site: string): SiteDevice => ({ site, platform: "strongswan", settings: { host: "203.0.113.7" }, credentials: {}, label: site });
+        const secret = (key: string) => ({ declarations: [], findings: [], ends: [], secrets: [{ key, purpose: key, value: "x" }] });
+        assert.throws(
+            () => generateProject([device("home"), device("home-kr")], [secret("homeKrAPsk"), secret("homeKrAPsk")], { name: "t", dependencies: {}, devDependencies: {} }),
+            /two sites' objects would share the program's name homeKrAPsk\. Fix: rename a site in the devices file/,
+        );
     });
 });
