@@ -16,8 +16,19 @@ export interface ObjectState<D> {
     unmanaged: string[];
 }
 
-export interface ApplyOptions<M = unknown> {
-    /** True for a create: an object of that name already on the device is refused unless adopted. */
+/** Which resource an operation is for. */
+export interface OperationTarget {
+    /** The resource for messages: its kind and its name on the device (`IkeV2Keyring KR`). */
+    resourceName: string;
+    /** The resource's id (`Kind:user@host:name`): the intent journal's key, and what PULUMI_IKEV2_ADOPT lists. */
+    resourceId: string;
+}
+
+export interface ApplyOptions<M = unknown> extends OperationTarget {
+    /**
+     * True for a create: an object of that name already on the device is refused unless adopted,
+     * or unless the intent journal shows it is this provider's own unrecorded create (journal.ts).
+     */
     creating: boolean;
     /**
      * The model last applied (an update's old state), when known: a driver sends again what
@@ -26,8 +37,6 @@ export interface ApplyOptions<M = unknown> {
     previous?: M;
     /** Take over an object that already exists on the device instead of refusing to touch it. */
     adopt: boolean;
-    /** The Pulumi resource name, for messages. */
-    resourceName: string;
 }
 
 /**
@@ -39,7 +48,7 @@ export interface PlatformDriver<M, D = M, S extends ObjectState<D> = ObjectState
     /** Brings the device to `desired`; on any failure restores what was there and throws ApplyError. */
     apply(desired: M, options: ApplyOptions<M>): Promise<S>;
     /** Removes the object; absent is fine. On failure restores it and throws ApplyError. */
-    remove(current: M, resourceName: string): Promise<void>;
+    remove(current: M, target: OperationTarget): Promise<void>;
 }
 
 /** Everything a driver needs to reach its device: C is the platform's connection settings. */
@@ -76,4 +85,23 @@ export class ApplyError extends Error {
         super(message);
         this.name = "ApplyError";
     }
+}
+
+/** The environment variable that lists resource ids (comma or space separated) to take over once. */
+export const ADOPT_VARIABLE = "PULUMI_IKEV2_ADOPT";
+
+/**
+ * The refusal to create over an object that exists on the device and that the intent journal does
+ * not show as this provider's own: it may be someone else's. Says whether it already matches the
+ * declaration, and gives the exact commands that resolve it either way.
+ */
+export function existingObjectError(what: string, device: string, matches: boolean, target: OperationTarget, removal: string): ApplyError {
+    return new ApplyError(
+        `${what} already exists on ${device} and ${matches ? "matches" : "differs from"} the declaration, but this provider has no record ` +
+            `of creating it (no interrupted deployment of this project on this machine left it), so it may be someone else's. Nothing was changed. ` +
+            `Fix: if it is this stack's (for example left by a deployment interrupted on another machine), take it over with ` +
+            `\`${ADOPT_VARIABLE}='${target.resourceId}' pulumi up\`: it is then brought to the declaration and deleted with the stack. ` +
+            `Otherwise choose another name, or remove it from the device (${removal}); adopt: true on the resource takes it over for good`,
+        { status: "unchanged" },
+    );
 }

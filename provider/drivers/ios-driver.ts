@@ -12,16 +12,22 @@ import { maskLine, redact } from "../masking";
 import { DeviceError } from "../ssh/errors";
 import { IosCliSession } from "../ssh/ios-session";
 import { SshPool } from "../ssh/pool";
-import { ApplyError, ApplyOptions, DeviceTarget, ObjectState, PlatformDriver, RollbackAttempt } from "./driver";
-
-/** The session died (dropped connection, timeout): the restore needs a fresh one. */
-class SessionLost extends Error {
-    constructor(readonly before: ConfigNode[] | undefined, readonly cause: string) {
-        super(cause);
-    }
-}
+import { ApplyError, ApplyOptions, DeviceTarget, existingObjectError, ObjectState, OperationTarget, PlatformDriver, RollbackAttempt } from "./driver";
+import { IntentJournal } from "./journal";
 
 type Model<K extends IosKind> = IosModels[K];
+
+/** What apply adds around a change: the create guard and the intent journal. */
+interface ChangeHooks {
+    /** Called with what the device has before anything is sent; throws to refuse the change. */
+    guard?(before: ConfigNode[] | undefined): void;
+    /** Returns what the device has as far as the intent knows it (keys shown encrypted). */
+    known?(before: ConfigNode[] | undefined): ConfigNode[] | undefined;
+    /** Called right before the first line is sent. */
+    beforeLines?(before: ConfigNode[] | undefined): void;
+    /** Called once the object is known to be as intended or as before: whether it is on the device. */
+    settled?(present: boolean): void;
+}
 type State<K extends IosKind> = ObjectState<IosDeviceModels[K]>;
 
 export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, IosDeviceModels[K]> {
@@ -49,110 +55,122 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
 
     async apply(desired: Model<K>, options: ApplyOptions<Model<K>>): Promise<State<K>> {
         const what = `${this.handler.describe(desired)} (resource ${options.resourceName})`;
-        const after = await this.change(desired, this.handler.render(desired), `applying ${what} on ${this.device}`, (before) => {
-            if (before && options.creating && !options.adopt) {
-                throw new ApplyError(
-                    `${what} already exists on ${this.device}; nothing was changed. Fix: choose another name, ` +
-                        `remove it from the device, or set adopt: true to take over the existing configuration`,
-                    { status: "unchanged" },
-                );
-            }
+        const target = this.handler.render(desired);
+        const journal = IntentJournal.shared;
+        const after = await this.change(desired, target, `applying ${what} on ${this.device}`, {
+            guard: (before) => {
+                if (!before || !options.creating || options.adopt || journal.ownsCreate(options.resourceId)) return;
+                const removal = planTransition(this.kind, before, undefined).map(maskLine).join(" / ");
+                throw existingObjectError(what, this.device, this.handler.sameConfig(before, target), options, `configure terminal / ${removal} / end`);
+            },
+            // Before the first line of a create: the journal must vouch for a half-made object after a crash.
+            beforeLines: (before) => {
+                if (options.creating && !before) journal.beginCreate(options.resourceId);
+            },
             // Keys the device shows only encrypted hold the declared ones, unless they changed since the last apply.
-            return before && this.handler.withDeclaredKeys(before, desired, options.previous);
+            known: (before) => before && this.handler.withDeclaredKeys(before, desired, options.previous),
+            settled: (present) => {
+                if (options.creating) journal.createDone(options.resourceId, present);
+            },
         });
         return this.stateOf(after!);
     }
 
-    async remove(current: Model<K>, resourceName: string): Promise<void> {
-        const what = `${this.handler.describe(current)} (resource ${resourceName})`;
+    async remove(current: Model<K>, target: OperationTarget): Promise<void> {
+        const what = `${this.handler.describe(current)} (resource ${target.resourceName})`;
         await this.change(current, undefined, `removing ${what} from ${this.device}`);
     }
 
     /**
      * Brings the object from what the device has to `target` (undefined: absent) in one session,
      * reads it back, and on any failure restores what was there (in a new session when the first
-     * one died). `known` checks what the device has and returns it as far as the intent knows it
-     * (keys shown encrypted). Returns the object's nodes afterwards.
+     * one died). A failure before the first line changed nothing. Returns the object's nodes afterwards.
      */
-    private async change(
-        model: Model<K>,
-        target: ConfigNode[] | undefined,
-        action: string,
-        known?: (before: ConfigNode[] | undefined) => ConfigNode[] | undefined,
-    ): Promise<ConfigNode[] | undefined> {
+    private async change(model: Model<K>, target: ConfigNode[] | undefined, action: string, hooks: ChangeHooks = {}): Promise<ConfigNode[] | undefined> {
+        let before: ConfigNode[] | undefined;
+        let changing = false;
+        /** The first thing that went wrong once lines were sent: what the error reports. */
+        let cause: string | undefined;
+        const fail = (outcome: RollbackAttempt): never => {
+            // A rollback that did not finish leaves the object as it is: the journal keeps vouching for it.
+            if (outcome.status === "removed" || outcome.status === "restored") hooks.settled?.(before !== undefined);
+            throw new ApplyError(`${action} failed: ${cause}. ${outcome.summary}`, outcome);
+        };
         try {
             return await this.inSession(async (session) => {
-                const before = await this.currentNodes(session, model);
-                const current = known ? known(before) : before;
+                before = await this.currentNodes(session, model);
+                hooks.guard?.(before);
+                const current = hooks.known ? hooks.known(before) : before;
                 const lines = planTransition(this.kind, current, target);
-                if (lines.length === 0 && (target ? current && this.handler.sameConfig(current, target) : !before)) return before;
-                const failure = await this.send(session, lines, before);
-                const after = failure ? undefined : await this.currentNodes(session, model);
-                const mismatch = failure ?? this.readBackMismatch(after, target);
-                if (mismatch) {
-                    const outcome = await this.restore(session, model, before);
-                    throw new ApplyError(`${action} failed: ${mismatch}. ${outcome.summary}`, outcome);
+                if (lines.length === 0 && (target ? current && this.handler.sameConfig(current, target) : !before)) {
+                    hooks.settled?.(before !== undefined);
+                    return before;
                 }
+                hooks.beforeLines?.(before);
+                changing = true;
+                cause = await this.send(session, lines);
+                const after = cause ? undefined : await this.currentNodes(session, model);
+                cause ??= this.readBackMismatch(after, target);
+                if (cause) fail(await this.restore(session, model, before));
                 await this.save(session);
+                hooks.settled?.(after !== undefined);
                 return after;
             });
         } catch (e) {
-            if (!(e instanceof SessionLost)) throw e;
-            const outcome = await this.inSession((session) => this.restore(session, model, e.before)).catch(
-                (re: Error): RollbackAttempt => ({
-                    status: "rollback-failed",
-                    summary: `Rollback could not connect either (${re.message}): check the device by hand.`,
-                }),
+            if (!(e instanceof DeviceError)) throw e;
+            if (!changing) throw new ApplyError(`${action} failed: ${e.message}. Nothing was changed.`, { status: "unchanged" });
+            cause ??= e.message;
+            // The session died: restore in a new one.
+            return fail(
+                await this.inSession((session) => this.restore(session, model, before)).catch(
+                    (re: Error): RollbackAttempt => ({
+                        status: "rollback-failed",
+                        summary: `ROLLBACK FAILED: could not restore in a new session either (${this.redacted(re.message)}); check the device by hand.`,
+                    }),
+                ),
             );
-            throw new ApplyError(`${action} failed: ${e.cause}. ${outcome.summary}`, outcome);
         }
     }
 
-    /** Sends the lines; returns why IOS refused one, or throws SessionLost when the session died. */
-    private async send(session: IosCliSession, lines: string[], before: ConfigNode[] | undefined): Promise<string | undefined> {
+    /** Sends the lines; returns why IOS refused one (a lost session throws DeviceError). */
+    private async send(session: IosCliSession, lines: string[]): Promise<string | undefined> {
         if (lines.length === 0) return undefined;
-        let result;
-        try {
-            result = await session.configure(lines);
-        } catch (e) {
-            throw new SessionLost(before, this.redacted((e as Error).message));
-        }
+        const result = await session.configure(lines);
         if (result.ok) return undefined;
         return `IOS refused command ${result.index + 1} of ${lines.length}, \`${maskLine(result.command)}\`: ${this.redacted(result.error)}`;
     }
 
-    /** Puts `before` back (or removes the object when it did not exist) and says how that went. */
+    /**
+     * Puts `before` back (or removes the object when it did not exist) and says how that went.
+     * A lost session throws DeviceError, so that the caller can try again in a new one.
+     */
     private async restore(session: IosCliSession, model: Model<K>, before: ConfigNode[] | undefined): Promise<RollbackAttempt> {
-        try {
-            const now = await this.currentNodes(session, model);
-            const lines = planTransition(this.kind, now, before);
-            if (lines.length > 0) {
-                const result = await session.configure(lines);
-                if (!result.ok) {
-                    const deviceState = this.maskedLines(now);
-                    return {
-                        status: "rollback-failed",
-                        summary: `ROLLBACK FAILED: IOS refused \`${maskLine(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${shown(deviceState)}`,
-                        deviceState,
-                    };
-                }
-            }
-            const restored = await this.currentNodes(session, model);
-            const ok = before ? !!restored && this.handler.sameConfig(restored, before) : !restored;
-            if (!ok) {
-                const deviceState = this.maskedLines(restored);
+        const now = await this.currentNodes(session, model);
+        const lines = planTransition(this.kind, now, before);
+        if (lines.length > 0) {
+            const result = await session.configure(lines);
+            if (!result.ok) {
+                const deviceState = this.maskedLines(now);
                 return {
-                    status: "rollback-incomplete",
-                    summary: `ROLLBACK INCOMPLETE: the device now shows:\n${shown(deviceState)}\nexpected:\n${shown(this.maskedLines(before))}`,
+                    status: "rollback-failed",
+                    summary: `ROLLBACK FAILED: IOS refused \`${maskLine(result.command)}\` (${this.redacted(result.error)}); the device is left as:\n${shown(deviceState)}`,
                     deviceState,
                 };
             }
-            return before
-                ? { status: "restored", summary: "The previous configuration was restored; nothing else changed." }
-                : { status: "removed", summary: "The partial configuration was removed; the device is as before." };
-        } catch (e) {
-            return { status: "rollback-failed", summary: `ROLLBACK FAILED: ${this.redacted((e as Error).message)}; check the device by hand.` };
         }
+        const restored = await this.currentNodes(session, model);
+        const ok = before ? !!restored && this.handler.sameConfig(restored, before) : !restored;
+        if (!ok) {
+            const deviceState = this.maskedLines(restored);
+            return {
+                status: "rollback-incomplete",
+                summary: `ROLLBACK INCOMPLETE: the device now shows:\n${shown(deviceState)}\nexpected:\n${shown(this.maskedLines(before))}`,
+                deviceState,
+            };
+        }
+        return before
+            ? { status: "restored", summary: "The previous configuration was restored; nothing else changed." }
+            : { status: "removed", summary: "The partial configuration was removed; the device is as before." };
     }
 
     private readBackMismatch(after: ConfigNode[] | undefined, target: ConfigNode[] | undefined): string | undefined {
@@ -162,8 +180,31 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
         return `read-back differs from the intent.\nDevice shows:\n${this.masked(after)}\nIntended:\n${this.masked(target)}`;
     }
 
+    /**
+     * `write memory` after a verified change. The change is in running-config whatever happens here,
+     * so a failed save does not fail the change: the journal's `unsaved` mark stays, and the next
+     * session on the device (in this deployment or the next one) saves first (savePending).
+     */
     private async save(session: IosCliSession): Promise<void> {
-        if (this.connection.saveConfig) await session.exec("write memory");
+        if (!this.connection.saveConfig) return;
+        const journal = IntentJournal.shared;
+        journal.mark(this.device, "unsaved", true);
+        try {
+            await session.exec("write memory");
+        } catch (e) {
+            if (!(e instanceof DeviceError)) throw e;
+            process.stderr.write(`pulumi-ikev2: ${this.device}: the change is applied and verified, but saving it failed (${e.message}); the next session on this device saves it\n`);
+            return;
+        }
+        journal.mark(this.device, "unsaved", false);
+        journal.settleAbandoned(this.device, "unsaved");
+    }
+
+    /** Saves changes that an earlier session (of this process, or of a deployment that died) left unsaved. */
+    private async savePending(session: IosCliSession): Promise<void> {
+        const journal = IntentJournal.shared;
+        if (!this.connection.saveConfig || !(journal.hasMark(this.device, "unsaved") || journal.abandonedMarks(this.device).unsaved)) return;
+        await this.save(session);
     }
 
     private async currentNodes(session: IosCliSession, model: Model<K>): Promise<ConfigNode[] | undefined> {
@@ -203,6 +244,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
                 secrets,
             });
             try {
+                await this.savePending(session);
                 return await fn(session);
             } catch (e) {
                 if (e instanceof DeviceError) throw new DeviceError(e.device, this.redacted(e.message), e.command && maskLine(e.command));

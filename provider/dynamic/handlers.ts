@@ -5,7 +5,8 @@
  * models (never the provider code); create/update/delete/read go through the kind's driver.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ObjectState, PlatformDriver } from "../drivers/driver";
+import { ADOPT_VARIABLE, ObjectState, OperationTarget, PlatformDriver } from "../drivers/driver";
+import { IntentJournal } from "../drivers/journal";
 import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
@@ -36,6 +37,11 @@ function canonical(value: unknown): string {
 }
 
 const asProps = (v: unknown): Props => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : {});
+
+/** True when PULUMI_IKEV2_ADOPT lists the resource id: a one-off take-over, given on the command line. */
+function adoptionRequested(resourceId: string): boolean {
+    return (process.env[ADOPT_VARIABLE] ?? "").split(/[\s,]+/).includes(resourceId);
+}
 
 const deviceFailures = (failures: CheckFailure[]) => failures.map((f) => ({ ...f, property: `device.${f.property}` }));
 
@@ -96,26 +102,34 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
 
     async create(inputs: Props): Promise<dynamic.CreateResult> {
         const parsed = this.parseOrThrow(inputs);
-        const state = await this.driverFor(parsed).apply(parsed.model, { creating: true, adopt: inputs.adopt === true, resourceName: this.labelOf(inputs) });
-        return { id: this.resourceIdOf(parsed), outs: this.outputsOf(inputs, parsed, state) };
+        const target = this.targetOf(inputs, parsed);
+        const adopt = inputs.adopt === true || adoptionRequested(target.resourceId);
+        const state = await this.driverFor(parsed).apply(parsed.model, { ...target, creating: true, adopt });
+        return { id: target.resourceId, outs: this.outputsOf(inputs, parsed, state) };
     }
 
     async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
         const parsed = this.parseOrThrow(news);
+        const target = this.targetOf(news, parsed);
+        // The engine has this object in its state: no journal entry needs to vouch for it any more.
+        IntentJournal.shared.forget(target.resourceId);
         // The old state's model tells the driver what changed, e.g. a key the device shows only encrypted.
         const previous = this.checkInputs(olds).parsed?.model;
-        const state = await this.driverFor(parsed).apply(parsed.model, { creating: false, adopt: true, previous, resourceName: this.labelOf(news) });
+        const state = await this.driverFor(parsed).apply(parsed.model, { ...target, creating: false, adopt: true, previous });
         return { outs: this.outputsOf(news, parsed, state) };
     }
 
     async delete(_id: string, props: Props): Promise<void> {
         const parsed = this.parseOrThrow(props);
-        await this.driverFor(parsed).remove(parsed.model, this.labelOf(props));
+        const target = this.targetOf(props, parsed);
+        IntentJournal.shared.forget(target.resourceId);
+        await this.driverFor(parsed).remove(parsed.model, target);
     }
 
     async read(id: string, props?: Props): Promise<dynamic.ReadResult> {
         if (!props) throw new Error(`${this.spec.kind} ${id}: cannot read without state; pulumi import is not supported, use adopt: true`);
         const parsed = this.parseOrThrow(props);
+        IntentJournal.shared.forget(this.resourceIdOf(parsed));
         const state = await this.driverFor(parsed).read(parsed.model);
         if (!state) return {};
         const deviceModel = keepOpaqueSecrets(this.secrets, state.model, parsed.model);
@@ -152,6 +166,10 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
     private driverFor(parsed: Parsed<M, C>): PlatformDriver<M, D, S> {
         const secrets = [...secretValues(this.spec.schema, parsed.model), ...secretValues(credentialsSchema, parsed.credentials)];
         return this.spec.driver({ connection: parsed.connection, credentials: parsed.credentials, secrets });
+    }
+
+    private targetOf(props: Props, parsed: Parsed<M, C>): OperationTarget {
+        return { resourceName: this.labelOf(props), resourceId: this.resourceIdOf(parsed) };
     }
 
     private resourceIdOf(parsed: Parsed<M, C>): string {

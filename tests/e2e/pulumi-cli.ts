@@ -2,7 +2,7 @@
 // our pulumi-language-nodejs and the dynamic-provider plugin) with a local backend and a private
 // PULUMI_HOME under a temporary folder, so that a test touches no state but its own.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -63,6 +63,28 @@ export class PulumiSandbox {
     const endedAt = Date.now();
     if (r.error) throw r.error;
     return { code: r.status, output: `${r.stdout}${r.stderr}`, seconds, endedAt };
+  }
+
+  /**
+   * Like run, without blocking this process: for tests whose devices (an emulator) run in this
+   * process and must answer while pulumi runs.
+   */
+  runAsync(cwd: string, args: string[], timeoutMs = 240_000): Promise<PulumiRun> {
+    const started = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (d: Buffer) => out.push(d));
+      child.stderr.on("data", (d: Buffer) => err.push(d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        resolve({ code, output: `${Buffer.concat(out).toString("utf8")}${Buffer.concat(err).toString("utf8")}`, seconds, endedAt: Date.now() });
+      });
+    });
   }
 
   /** Like run, and fails the test unless pulumi exits 0; returns the output. */

@@ -97,8 +97,24 @@ describe("ssh HostSession over sshd", function () {
                 (client as unknown as { exec: unknown }).exec = exec;
             }
         });
-        assert.strictEqual(sent.length, 1);
-        assert.ok(!sent[0].includes(SECRET) && !sent[0].includes("w\"o"), sent[0]);
+        // Two commands: the private temp file, then the rename that puts it in place.
+        assert.strictEqual(sent.length, 2);
+        for (const command of sent) assert.ok(!command.includes(SECRET) && !command.includes("w\"o"), command);
+    });
+
+    it("a temp file that an interrupted write left is removed by the next write, and by a removal", async () => {
+        const path = join(sshd.dir, "pulumi-left.conf");
+        const stale = join(sshd.dir, ".pulumi-left.conf.Ab12Cd");
+        const other = join(sshd.dir, ".pulumi-other.conf.Ab12Cd");
+        writeFileSync(stale, "half a file");
+        writeFileSync(other, "another file's temp");
+        await withSession((s) => s.writeFileAtomic(path, "whole\n", 0o600));
+        assert.ok(!existsSync(stale), "the next write left the stale temp file");
+        assert.ok(existsSync(other), "a temp file of another file was removed");
+        writeFileSync(stale, "half a file");
+        await withSession((s) => s.removeFile(path));
+        assert.ok(!existsSync(stale) && !existsSync(path));
+        assert.ok(existsSync(other));
     });
 
     it("refuses a secret in argv before anything is sent, without echoing it", async () => {

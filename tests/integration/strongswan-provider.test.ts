@@ -133,6 +133,7 @@ describe("StrongSwanConnection on the lab's strongSwan hosts", function () {
             await assert.rejects(h.update(c.id, c.outs, { ...props, dpdDelay: "20s" }), (e: Error) => {
                 assert.match(e.message, /swanctl --load-all/);
                 assert.match(e.message, /previous file is back/);
+                assert.match(e.message, /swanctl cannot parse the host.s configuration, and then unloads every connection/);
                 assert.ok(!e.message.includes(PSK));
                 return true;
             });
