@@ -12,6 +12,7 @@ import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
 import { withFix } from "../fix";
 import { CheckFailure, containsUnknown, UNKNOWN, unknownPaths, validate } from "./engine";
+import { superviseProviderProcess } from "./lifecycle";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
 import { registry, ResourceKind } from "./registry";
 import { warn } from "./warnings";
@@ -206,6 +207,9 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         return out;
     }
 }
+
+// Inside the dynamic-provider host: finish cleanly at the engine's SIGINT, and exit when the engine is gone.
+superviseProviderProcess();
 
 const handlers = new Map<ResourceKind, ResourceHandlers>();
 

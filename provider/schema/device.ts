@@ -57,9 +57,40 @@ function hostKeyPolicyRefinement(c: { hostKey?: string; knownHostsFile?: string;
     }
 }
 
+/** IOS's own safeguards around each configuration session (README, "The router's safety net"). */
+const safetyNetSchema = strict("device.safetyNet", {
+    revertTimerMinutes: int("device.safetyNet.revertTimerMinutes", 0, 120, 5)
+        .default(5)
+        .describe(
+            "Minutes of IOS's Rollback Confirmed Change: each configuration session starts with `configure terminal revert timer N` and is confirmed " +
+                "(`configure confirm`) only after the read-back matches, so a session that dies is reverted by the router itself. Longer gives slow routers " +
+                "and large changes time to finish; shorter brings a router back sooner after a crash. 0 turns it off. Needs a configuration archive.",
+        ),
+    archivePath: str("device.safetyNet.archivePath", `"flash:pulumi-ikev2"`)
+        .pipe(lineText("device.safetyNet.archivePath", 128))
+        .refine((v) => /^[A-Za-z0-9-]+:[A-Za-z0-9_./$-]*$/.test(v), {
+            message: withFix("device.safetyNet.archivePath is not an IOS file URL", "write e.g. flash:pulumi-ikev2 (bootflash:, disk0: ... as the router names its file systems)"),
+        })
+        .optional()
+        .describe(
+            "A router without a configuration archive cannot revert: with this set, the provider configures one (`archive` / `path <archivePath>`) the first " +
+                "time it needs it; without it, it applies without the revert timer and says so.",
+        ),
+    configureExclusiveMode: bool("device.safetyNet.configureExclusiveMode")
+        .default(false)
+        .describe(
+            "A router without `configuration mode exclusive` cannot lock its configuration: with this set, the provider configures " +
+                "`configuration mode exclusive manual` (other sessions are then locked out only while a session holds the lock); without it, it applies without the lock and says so.",
+        ),
+    lockWaitSeconds: int("device.safetyNet.lockWaitSeconds", 0, 3600, 60)
+        .default(60)
+        .describe("How long to wait, retrying, while another session holds the configuration lock or has a revert timer pending, before failing with who it is."),
+}).describe("The router's own safety net around each configuration session: a revert timer and the exclusive configuration lock.");
+
 export const iosConnectionSchema = strict("device", {
     ...connectionShape,
-    saveConfig: bool("device.saveConfig").default(true).describe("Run `write memory` after each successful change."),
+    saveConfig: bool("device.saveConfig").default(true).describe("Save the configuration (`write memory`) after changes, so that they survive a reload."),
+    safetyNet: safetyNetSchema.default({ revertTimerMinutes: 5, configureExclusiveMode: false, lockWaitSeconds: 60 }),
 }).superRefine(hostKeyPolicyRefinement);
 
 export const hostConnectionSchema = strict("device", {

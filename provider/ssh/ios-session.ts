@@ -17,6 +17,13 @@ export interface IosCliSessionOptions {
 
 export type ConfigureResult = { ok: true } | { ok: false; index: number; command: string; error: string };
 
+/** What a form of `configure terminal` did: whether configuration mode was entered, and IOS's answer. */
+export interface ConfigEntry {
+    entered: boolean;
+    /** The answer's lines (redacted): the archive backup, the lock taken, or why it was refused. */
+    text: string;
+}
+
 /** `host>` / `host#` / `host(config-ikev2-keyring-peer)#`, possibly followed by one space. */
 const PROMPT = /^([A-Za-z0-9][^\s()>#]*)(\([^()\s]+\))?([>#]) ?$/;
 const PASSWORD_PROMPT = /^\s*Password: ?$/i;
@@ -64,6 +71,8 @@ export class IosCliSession {
     private closedReason?: "dropped" | "closed" | "timed out";
     /** What the session is doing, for the message if the connection drops. */
     private current = "the login";
+    /** The mode of the last prompt seen: "" in EXEC, `config`, `config-if`, ... */
+    private mode = "";
 
     private constructor(channel: ClientChannel, opts: IosCliSessionOptions) {
         this.channel = channel;
@@ -115,42 +124,117 @@ export class IosCliSession {
     }
 
     /**
+     * Runs a privileged EXEC command whose refusal is an answer (`configure confirm` with nothing
+     * pending says `%No Rollback Confirmed Change pending`): returns everything it printed, `%`
+     * lines included. Only a lost session, a timeout or a question throws.
+     */
+    async ask(command: string): Promise<string> {
+        const shown = this.checkLine(command);
+        const answer = await this.send(command, shown);
+        if (!answer.prompt) await this.cancelQuestion(shown);
+        this.requirePrompt(answer, shown);
+        return redact(answer.lines.join("\n"), this.opts.secrets);
+    }
+
+    /**
      * Enters `configure terminal`, sends the lines one by one and stops at the first one the device
      * refuses. Always returns to privileged EXEC (`end`) before returning.
      */
     async configure(lines: string[]): Promise<ConfigureResult> {
-        const shownLines = lines.map((l) => this.checkLine(l));
-        const enter = await this.send("configure terminal", "configure terminal");
-        this.requirePrompt(enter, "configure terminal");
-        const enterError = errorText(enter.lines);
-        if (enterError || !enter.prompt?.mode) {
-            await this.leaveConfig();
-            throw new DeviceError(
-                this.opts.device,
-                `${this.opts.device} did not enter configuration mode: ${redact(enterError ?? "no config prompt", this.opts.secrets)}`,
-                "configure terminal",
-            );
+        for (const l of lines) this.checkLine(l);
+        const entry = await this.enterConfig("configure terminal");
+        if (!entry.entered) {
+            throw new DeviceError(this.opts.device, `${this.opts.device} did not enter configuration mode: ${entry.text.trim() || "no config prompt"}`, "configure terminal");
         }
-        for (let index = 0; index < lines.length; index++) {
-            const shown = shownLines[index];
-            const answer = await this.send(lines[index], shown);
-            let error = errorText(answer.lines);
-            if (answer.question) {
-                await this.cancelQuestion(shown);
-                error = `the device asked "${answer.question.trim()}", which the provider does not answer`;
-            } else if (answer.password) {
-                await this.cancelQuestion(shown);
-                error = "the device asked for a password";
-            } else if (!error && answer.prompt && !answer.prompt.mode) {
-                return { ok: false, index, command: shown, error: "the line left configuration mode" };
-            }
-            if (error) {
-                await this.leaveConfig();
-                return { ok: false, index, command: shown, error: redact(error, this.opts.secrets) };
-            }
+        const [result] = await this.configureGroups([lines]);
+        await this.endConfig();
+        return result;
+    }
+
+    /**
+     * Sends a form of `configure terminal` (plain, `lock`, `revert timer N`) from privileged EXEC.
+     * A device that stays in EXEC (no archive for a revert timer, the lock held by another session,
+     * an unknown keyword) is no error here: the caller reads `text`, IOS's answer, to tell why.
+     */
+    async enterConfig(command: string): Promise<ConfigEntry> {
+        const shown = this.checkLine(command);
+        if (this.mode !== "") throw new DeviceError(this.opts.device, `${shown} sent to ${this.opts.device} outside privileged EXEC`, shown);
+        const answer = await this.send(command, shown);
+        if (!answer.prompt) {
+            await this.cancelQuestion(shown);
+            return { entered: false, text: `the device asked "${answer.question?.trim() ?? "for a password"}"` };
         }
-        await this.leaveConfig();
-        return { ok: true };
+        return { entered: answer.prompt.mode !== "", text: redact(answer.lines.join("\n"), this.opts.secrets) };
+    }
+
+    /** In configuration mode: an EXEC command through `do` (a read, such as `show running-config`); returns its output. */
+    async execInConfig(command: string): Promise<string> {
+        this.requireConfigMode(command);
+        return this.exec(`do ${command}`);
+    }
+
+    /**
+     * In configuration mode: sends each group of lines (a group starts and ends at `(config)#`).
+     * A refused line ends its group: the sub-modes it entered are left with `exit`, and the next
+     * group goes on. A device that leaves configuration mode or asks a question cannot go on: that
+     * throws DeviceError, as a lost session does.
+     */
+    async configureGroups(groups: string[][]): Promise<ConfigureResult[]> {
+        this.requireConfigMode("configuration lines");
+        // Every line is checked before the first is sent: a refusal here changes nothing.
+        const shownGroups = groups.map((lines) => lines.map((l) => this.checkLine(l)));
+        const results: ConfigureResult[] = [];
+        for (const [g, lines] of groups.entries()) {
+            const shownLines = shownGroups[g];
+            let result: ConfigureResult = { ok: true };
+            for (let index = 0; index < lines.length; index++) {
+                const shown = shownLines[index];
+                const answer = await this.send(lines[index], shown);
+                if (!answer.prompt) {
+                    await this.cancelQuestion(shown);
+                    throw new DeviceError(this.opts.device, `${this.opts.device} asked "${(answer.question ?? "for a password").trim()}" after ${shown}; the provider does not answer questions`, shown);
+                }
+                const error = errorText(answer.lines);
+                if (!answer.prompt.mode) throw new DeviceError(this.opts.device, `${this.opts.device} left configuration mode after ${shown}`, shown);
+                if (error) {
+                    result = { ok: false, index, command: shown, error: redact(error, this.opts.secrets) };
+                    // Back to `(config)#` before the next group: its lines must not run in this group's sub-mode.
+                    if (g < groups.length - 1) await this.upToConfig();
+                    break;
+                }
+            }
+            results.push(result);
+        }
+        return results;
+    }
+
+    /** Leaves configuration mode (`end`) for privileged EXEC. */
+    async endConfig(): Promise<void> {
+        const answer = await this.send("end", "end");
+        this.requirePrompt(answer, "end");
+        if (answer.prompt!.mode) {
+            throw new DeviceError(this.opts.device, `${this.opts.device} stayed in configuration mode after end`, "end");
+        }
+    }
+
+    /** False once the session was closed, dropped or abandoned after a timeout. */
+    get usable(): boolean {
+        return this.closedReason === undefined;
+    }
+
+    /** From a configuration sub-mode up to `(config)#`, one `exit` at a time. */
+    private async upToConfig(): Promise<void> {
+        while (this.mode !== "config") {
+            const from = this.mode;
+            const up = await this.send("exit", "exit");
+            this.requirePrompt(up, "exit");
+            if (!up.prompt!.mode) throw new DeviceError(this.opts.device, `${this.opts.device} left configuration mode after exit`, "exit");
+            if (up.prompt!.mode === from) throw new DeviceError(this.opts.device, `${this.opts.device} stayed in (${from}) after exit`, "exit");
+        }
+    }
+
+    private requireConfigMode(what: string): void {
+        if (this.mode === "") throw new DeviceError(this.opts.device, `${what} sent to ${this.opts.device} outside configuration mode`);
     }
 
     async close(): Promise<void> {
@@ -180,7 +264,7 @@ export class IosCliSession {
         this.host = prompt.host;
         if (prompt.mode) {
             // A vty that lands in a config mode is unusual, but leave it cleanly.
-            await this.leaveConfig();
+            await this.endConfig();
             prompt = { ...prompt, mode: "", privileged: true };
         }
         if (!prompt.privileged) {
@@ -209,15 +293,6 @@ export class IosCliSession {
         }
         await this.exec("terminal length 0");
         await this.exec("terminal width 511");
-    }
-
-    /** Sends `end` and waits for the privileged EXEC prompt. */
-    private async leaveConfig(): Promise<void> {
-        const answer = await this.send("end", "end");
-        this.requirePrompt(answer, "end");
-        if (answer.prompt!.mode) {
-            throw new DeviceError(this.opts.device, `${this.opts.device} stayed in configuration mode after end`, "end");
-        }
     }
 
     /** Answers an unexpected question with Ctrl-C and waits for the prompt. */
@@ -287,6 +362,7 @@ export class IosCliSession {
         const prompt = this.lastPrompt(true);
         this.buf = "";
         if (prompt && this.host && prompt.host !== this.host) this.host = prompt.host; // `hostname` was changed
+        if (prompt) this.mode = prompt.mode;
         return {
             lines,
             prompt,

@@ -79,6 +79,17 @@ export class SshPool {
         await Promise.all(closing);
     }
 
+    /** Drops every connection at once, without a goodbye: for a process that must let go of its devices now. */
+    destroyAll(): void {
+        for (const entry of this.devices.values()) {
+            if (entry.idleTimer) clearTimeout(entry.idleTimer);
+            entry.idleTimer = undefined;
+            entry.client?.destroy();
+            entry.client = undefined;
+            entry.signature = undefined;
+        }
+    }
+
     private entry(label: string): DeviceEntry {
         let entry = this.devices.get(label);
         if (!entry) {

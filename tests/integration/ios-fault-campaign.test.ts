@@ -24,7 +24,8 @@ import { iosObjects } from "../../provider/ios/objects";
 import { IosKind, IosModels, iosSchemas } from "../../provider/schema/ios";
 import { SshPool } from "../../provider/ssh/pool";
 import { storyInputs } from "../fixtures/ios/story-hub";
-import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
+import { Shell } from "../emulator/helpers";
+import { EmulatedRouter, PASSWORD, startRouter } from "../helpers/ios-lab";
 
 type Props = Record<string, unknown>;
 
@@ -108,7 +109,18 @@ class NthConfigLine extends RegExp {
     }
 }
 
-describe("fault campaign: a dropped connection after every line and a refusal of every line, for every IOS kind", function () {
+/**
+ * The two kinds of router the provider meets: one without the safety net, where the provider's own
+ * restore does all the work, and one with a configuration archive and exclusive mode, where every
+ * session runs under a revert timer and the lock (a lost session is reverted through the router).
+ */
+const ROUTERS = [
+    { name: "a router without archive or exclusive mode", config: "", safetyNet: false },
+    { name: "a router with the safety net (archive, exclusive mode)", config: "archive\n path flash:pulumi-$h\n maximum 2\n!\nconfiguration mode exclusive manual\n", safetyNet: true },
+];
+const WATCHER = { username: "watcher", password: "Watcher-Pw-9", privilege: 15 as const };
+
+for (const kindOfRouter of ROUTERS) describe(`fault campaign on ${kindOfRouter.name}: a dropped connection after every line and a refusal of every line, for every IOS kind`, function () {
     this.timeout(30 * 60 * 1000);
     const counts = { drops: 0, refusals: 0, endedAsBefore: 0, endedAsIntended: 0 };
     const perOperation: string[] = [];
@@ -123,11 +135,15 @@ describe("fault campaign: a dropped connection after every line and a refusal of
         journalDir = fs.mkdtempSync(path.join(os.tmpdir(), "ikev2-journal-"));
         process.env.PULUMI_IKEV2_JOURNAL_DIR = journalDir;
         router = await startRouter({
+            // A revert timer of the provider's default 5 minutes would take 30 s here; none may be left pending anyway.
+            timerScale: 0.1,
+            users: [{ username: "admin", password: PASSWORD, privilege: 1 }, WATCHER],
             log: (line) => {
                 log.push(line);
                 if (/dropping the connection after \d+ lines/.test(line)) onDrop?.();
             },
         });
+        if (kindOfRouter.config) router.emulator.loadRunningConfig(kindOfRouter.config);
     });
     after(async () => {
         await SshPool.shared.closeAll();
@@ -135,7 +151,7 @@ describe("fault campaign: a dropped connection after every line and a refusal of
         delete process.env.PULUMI_IKEV2_JOURNAL_DIR;
         fs.rmSync(journalDir, { recursive: true, force: true });
         console.log(
-            `      fault campaign: ${counts.drops} dropped connections + ${counts.refusals} refused lines = ${counts.drops + counts.refusals} faults; ` +
+            `      fault campaign on ${kindOfRouter.name}: ${counts.drops} dropped connections + ${counts.refusals} refused lines = ${counts.drops + counts.refusals} faults; ` +
                 `the object ended as before ${counts.endedAsBefore} times and as intended ${counts.endedAsIntended} times\n` +
                 perOperation.map((l) => `        ${l}`).join("\n"),
         );
@@ -146,6 +162,18 @@ describe("fault campaign: a dropped connection after every line and a refusal of
         credentials: router.credentials,
         ...inputsFromModel(registry[kind].secrets, structuredClone(props)),
     });
+
+    /** The provider never leaves a revert timer pending or the lock held once it has answered. */
+    async function noTimerNorLock(what: string): Promise<void> {
+        const sh = await Shell.open(router.emulator.port, WATCHER.username, WATCHER.password);
+        try {
+            await sh.cmd("terminal length 0");
+            assert.match(await sh.out("show archive config rollback timer"), /No Rollback Confirmed Change pending/, `${what}: a revert timer is left pending`);
+            assert.match(await sh.out("show configuration lock"), /State\s+: FREE/, `${what}: the configuration lock is still held`);
+        } finally {
+            sh.close();
+        }
+    }
 
     /** True when the device holds the object exactly as `props` declare it (absent for undefined), read from its running-config. */
     function deviceHolds<K extends IosKind>(kind: K, props: Props | undefined): boolean {
@@ -200,10 +228,11 @@ describe("fault campaign: a dropped connection after every line and a refusal of
                         assert.ok(["unchanged", "restored", "removed"].includes(e.rollback.status), `${what}: ${e.rollback.status}: ${e.message}`);
                         assert.ok(deviceHolds(kind, pre), `${what}: failed, but the object is not as before: ${e.message}\n${shown(kind)}`);
                         assert.match(e.message, /(while running|refused command \d+ of \d+,) `?\S/, `${what}: the error names no command: ${e.message}`);
-                        assert.match(e.message, /Nothing was changed|previous configuration was restored|partial configuration was removed; the device is as before/, `${what}: ${e.message}`);
+                        assert.match(e.message, /Nothing was changed|previous configuration was restored|partial configuration was removed; the device is as before|The router reverted the session to the configuration it archived when the session began/, `${what}: ${e.message}`);
                         counts.endedAsBefore++;
                     }
                     router.emulator.setFaults({ dropAfterLines: undefined, rejectCommands: [] });
+                    if (kindOfRouter.safetyNet) await noTimerNorLock(what);
                     await converge(outcome.error === undefined);
                     assert.ok(deviceHolds(kind, post), `${what}: the apply after the fault did not converge:\n${shown(kind)}`);
                 };
@@ -232,13 +261,20 @@ describe("fault campaign: a dropped connection after every line and a refusal of
                 await reset();
                 const from = log.length;
                 await run();
+                if (kindOfRouter.safetyNet) {
+                    const sent = log.slice(from).join("\n");
+                    for (const line of ["configure terminal revert timer 5", "configure terminal lock", "configure confirm"]) {
+                        assert.ok(sent.includes(`# ${line}`), `the ${op} did not use the safety net: '${line}' is missing`);
+                    }
+                }
                 const configLines = log
                     .slice(from)
                     .map((l) => /^\[\d+\] \S+?\([^)]+\)# (.*)$/.exec(l)?.[1])
                     .filter((l): l is string => l !== undefined);
                 let refusals = 0;
                 for (let n = 0; n < configLines.length; n++) {
-                    if (/^(exit|end)$/.test(configLines[n].trim())) continue;
+                    // IOS refuses configuration lines; it never refuses leaving a mode or an EXEC read through `do`.
+                    if (/^(exit|end|do .*)$/.test(configLines[n].trim())) continue;
                     await reset();
                     const matcher = new NthConfigLine(n);
                     router.emulator.setFaults({ rejectCommands: [matcher] });

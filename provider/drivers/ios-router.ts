@@ -1,0 +1,368 @@
+/**
+ * One IOS router as this provider process drives it. Every read and every change of every resource
+ * on it goes through here, under the per-device lock of the SSH pool.
+ *
+ * A change runs in one configuration session:
+ * 1. into configuration mode under the router's safety net (ios-safety-net.ts): a revert timer and
+ *    the exclusive lock when the router has them;
+ * 2. `do show running-config`: what each object holds before (inside the lock, so nobody changes it
+ *    between this read and the lines);
+ * 3. each object's lines (plan.ts), as one group per object: a line IOS refuses ends that object's
+ *    group only;
+ * 4. `do show running-config` again: each object must now be exactly as intended (read-back);
+ * 5. the objects that are not (a refused line, a read-back that differs) are restored to what they
+ *    were, and read back once more;
+ * 6. `end`, then `configure confirm` when every object is either as intended or as before; when a
+ *    restore failed, `configure revert now`: the router returns to the configuration archived when
+ *    the session began, which is exactly "as before" for every object;
+ * 7. `write memory` once something changed.
+ * When the session dies on the way, a new one reverts the session through the router when a timer
+ * is pending, reads what the device holds, and restores each object that is neither as intended
+ * nor as before. Each object ends exactly as intended or exactly as before; its error says which.
+ */
+import { ConfigNode, parseConfigTree } from "../ios/config-tree";
+import { maskLine, redact } from "../masking";
+import { deviceLabel, IosConnection } from "../schema/device";
+import { DeviceError } from "../ssh/errors";
+import { IosCliSession } from "../ssh/ios-session";
+import { SshPool } from "../ssh/pool";
+import { ApplyError, DeviceTarget, RollbackAttempt, RollbackOutcome } from "./driver";
+import { RouterSafetyNet, SessionGuard } from "./ios-safety-net";
+import { IntentJournal } from "./journal";
+
+/** One object's change, as the driver of its kind describes it; the router needs no kind of its own. */
+export interface ObjectChange {
+    /** For messages: `applying crypto ikev2 keyring KR (resource IkeV2Keyring KR) on admin@host`. */
+    action: string;
+    /** The object's nodes as intended; undefined: the object is to be removed. */
+    target: ConfigNode[] | undefined;
+    /** The object's nodes in a parsed running-config; undefined when absent. */
+    extract(tree: ConfigNode[]): ConfigNode[] | undefined;
+    /** True when two sets of the object's nodes mean the same configuration. */
+    same(a: ConfigNode[], b: ConfigNode[]): boolean;
+    /** The lines that bring the object from one state to another (undefined: absent). */
+    plan(from: ConfigNode[] | undefined, to: ConfigNode[] | undefined): string[];
+    /** The object's lines for a message, secrets masked. */
+    shown(nodes: ConfigNode[] | undefined): string[];
+    /** Every secret the change's lines or answers could show, for redaction. */
+    secrets: string[];
+    /** Called with what the device holds before anything is sent; throws ApplyError to refuse the change. */
+    guard?(before: ConfigNode[] | undefined): void;
+    /** What the device holds as far as the intent knows it (keys IOS shows only encrypted count as declared). */
+    known?(before: ConfigNode[] | undefined): ConfigNode[] | undefined;
+    /** Called right before the object's first line is sent. */
+    beforeLines?(before: ConfigNode[] | undefined): void;
+    /** Called once the object is known to be as intended or as before: whether it is on the device. */
+    settled?(present: boolean): void;
+}
+
+/** A change that has lines to send, and what became of it. */
+interface Planned {
+    change: ObjectChange;
+    before: ConfigNode[] | undefined;
+    lines: string[];
+    /** Why it failed (the first thing that went wrong); undefined while it has not. */
+    cause?: string;
+    outcome?: RollbackAttempt;
+    after?: ConfigNode[];
+}
+
+type Result = { ok: true; after: ConfigNode[] | undefined } | { ok: false; error: unknown };
+
+/** The object's lines for a message, or a note that it is absent. */
+function shown(lines: string[]): string {
+    return lines.length > 0 ? lines.join("\n") : "(object absent)";
+}
+
+function holds(change: ObjectChange, nodes: ConfigNode[] | undefined, state: ConfigNode[] | undefined): boolean {
+    return state ? nodes !== undefined && change.same(nodes, state) : nodes === undefined;
+}
+
+export class IosRouter {
+    private static readonly routers = new Map<string, IosRouter>();
+
+    /** The router of a device label, with the settings of the latest resource that targets it. */
+    static for(target: DeviceTarget<IosConnection>): IosRouter {
+        const label = deviceLabel(target.connection);
+        let router = IosRouter.routers.get(label);
+        if (!router) {
+            router = new IosRouter(label, target);
+            IosRouter.routers.set(label, router);
+        }
+        router.target = target;
+        return router;
+    }
+
+    private readonly safetyNet: RouterSafetyNet;
+
+    private constructor(
+        readonly device: string,
+        private target: DeviceTarget<IosConnection>,
+    ) {
+        this.safetyNet = new RouterSafetyNet(device, () => this.target.connection);
+    }
+
+    private get connection(): IosConnection {
+        return this.target.connection;
+    }
+
+    /** The object's nodes as the device holds them now; undefined when absent. */
+    async read(extract: (tree: ConfigNode[]) => ConfigNode[] | undefined): Promise<ConfigNode[] | undefined> {
+        return this.inSession(this.target.secrets, async (session) => extract(parseConfigTree(await session.exec("show running-config"))));
+    }
+
+    /** Brings one object to its target; resolves with its nodes afterwards, or rejects with ApplyError. */
+    async change(change: ObjectChange): Promise<ConfigNode[] | undefined> {
+        const [result] = await this.applyBatch([change]);
+        if (!result.ok) throw result.error;
+        return result.after;
+    }
+
+    /** The changes in one configuration session (see the module comment); one result per change, in order. */
+    private async applyBatch(changes: ObjectChange[]): Promise<Result[]> {
+        const results: (Result | undefined)[] = changes.map(() => undefined);
+        const planned: Planned[] = [];
+        const secrets = [...new Set([...this.target.secrets, ...changes.flatMap((c) => c.secrets)])];
+        let guard: SessionGuard | undefined;
+        let sent = false;
+        try {
+            await this.inSession(secrets, async (session) => {
+                guard = await this.safetyNet.enter(session);
+                const tree = parseConfigTree(await session.execInConfig("show running-config"));
+                changes.forEach((change, i) => {
+                    const before = change.extract(tree);
+                    try {
+                        change.guard?.(before);
+                    } catch (e) {
+                        results[i] = { ok: false, error: e };
+                        return;
+                    }
+                    const current = change.known ? change.known(before) : before;
+                    const lines = change.plan(current, change.target);
+                    if (lines.length === 0 && holds(change, current, change.target)) {
+                        change.settled?.(before !== undefined);
+                        results[i] = { ok: true, after: before };
+                        return;
+                    }
+                    planned.push({ change, before, lines });
+                });
+                if (planned.length > 0) {
+                    for (const p of planned) p.change.beforeLines?.(p.before);
+                    sent = true;
+                    const refusals = await session.configureGroups(planned.map((p) => p.lines));
+                    const after = parseConfigTree(await session.execInConfig("show running-config"));
+                    planned.forEach((p, k) => {
+                        const refusal = refusals[k];
+                        p.after = p.change.extract(after);
+                        p.cause = refusal.ok
+                            ? this.readBackMismatch(p.change, p.after)
+                            : `IOS refused command ${refusal.index + 1} of ${p.lines.length}, \`${maskLine(refusal.command)}\`: ${redact(refusal.error, secrets)}`;
+                    });
+                    const failing = planned.filter((p) => p.cause);
+                    if (failing.length > 0) await this.restore(session, failing, after, secrets);
+                }
+                await session.endConfig();
+                if (guard.timer) await this.finishTimer(session, planned);
+                if (planned.some((p) => !p.cause)) await this.save(session);
+            });
+        } catch (e) {
+            if (e instanceof ApplyError) {
+                // The router kept this session out (another session's lock or revert timer): nothing was sent.
+                changes.forEach((_, i) => (results[i] ??= { ok: false, error: e }));
+            } else if (!(e instanceof DeviceError)) {
+                throw e;
+            } else if (!sent) {
+                const message = e.message;
+                // A timer this session may have started (the journal marked it first) is cancelled: nothing was changed.
+                if (guard?.timer || IntentJournal.shared.hasMark(this.device, "revertTimer")) {
+                    await this.inSession(secrets, (session) => this.safetyNet.cancelUnchanged(session)).catch(() => undefined);
+                }
+                changes.forEach((c, i) => (results[i] ??= { ok: false, error: new ApplyError(`${c.action} failed: ${message}. Nothing was changed.`, { status: "unchanged" }) }));
+            } else {
+                await this.recoverAfterLoss(planned, guard?.timer ?? false, e.message, secrets);
+            }
+        }
+        for (const p of planned) {
+            const i = changes.indexOf(p.change);
+            if (!p.cause) {
+                p.change.settled?.(p.after !== undefined);
+                results[i] = { ok: true, after: p.after };
+                continue;
+            }
+            const outcome: RollbackOutcome = p.outcome ?? { status: "rollback-failed", summary: "ROLLBACK FAILED: the provider could not tell what the device holds; check it by hand." };
+            // A rollback that did not finish leaves the object as it is: the journal keeps vouching for it.
+            if (outcome.status === "removed" || outcome.status === "restored") p.change.settled?.(p.before !== undefined);
+            results[i] = { ok: false, error: new ApplyError(`${p.change.action} failed: ${p.cause}. ${"summary" in outcome ? outcome.summary : ""}`.trim(), outcome) };
+        }
+        return results.map((r) => r!);
+    }
+
+    /**
+     * In configuration mode: puts each failing object back to what it was, reads the device once
+     * more and sets each one's outcome.
+     */
+    private async restore(session: IosCliSession, failing: Planned[], now: ConfigNode[], secrets: string[]): Promise<void> {
+        const groups = failing.map((p) => p.change.plan(p.change.extract(now), p.before));
+        const refusals = await session.configureGroups(groups);
+        const tree = parseConfigTree(await session.execInConfig("show running-config"));
+        failing.forEach((p, k) => {
+            const current = p.change.extract(tree);
+            const refusal = refusals[k];
+            if (!refusal.ok) {
+                const deviceState = p.change.shown(current);
+                p.outcome = {
+                    status: "rollback-failed",
+                    summary: `ROLLBACK FAILED: IOS refused \`${maskLine(refusal.command)}\` (${redact(refusal.error, secrets)}); the device is left as:\n${shown(deviceState)}`,
+                    deviceState,
+                };
+            } else if (holds(p.change, current, p.before)) {
+                p.outcome = asBefore(p.before);
+            } else {
+                const deviceState = p.change.shown(current);
+                p.outcome = {
+                    status: "rollback-incomplete",
+                    summary: `ROLLBACK INCOMPLETE: the device now shows:\n${shown(deviceState)}\nexpected:\n${shown(p.change.shown(p.before))}`,
+                    deviceState,
+                };
+            }
+        });
+    }
+
+    /**
+     * After the session's lines, in EXEC with our revert timer pending: confirm when every object is
+     * as intended or as before; otherwise let the router revert the whole session, which puts every
+     * object back as it was. A timer that ran out first has reverted the session already.
+     */
+    private async finishTimer(session: IosCliSession, planned: Planned[]): Promise<void> {
+        const unclean = planned.some((p) => p.outcome && p.outcome.status !== "restored" && p.outcome.status !== "removed");
+        if (!unclean && (await this.safetyNet.confirm(session))) return;
+        const reason = unclean
+            ? "restoring an object failed, so the router reverted the whole session (configure revert now)"
+            : `the revert timer (${this.connection.safetyNet.revertTimerMinutes} min) ran out before the read-back finished, and the router reverted the session. Fix: raise device.safetyNet.revertTimerMinutes`;
+        if (unclean) await this.safetyNet.revertNow(session);
+        const tree = parseConfigTree(await session.exec("show running-config"));
+        for (const p of planned) {
+            p.cause ??= reason;
+            p.after = p.change.extract(tree);
+            p.outcome = holds(p.change, p.after, p.before) ? revertedByRouter(p.before) : incompleteAfterRevert(p);
+        }
+    }
+
+    /**
+     * The session died after lines were sent. In a new session: a pending revert timer of ours is
+     * reverted through the router; each object that is now as intended succeeded (the loss came after
+     * it was complete), as before failed cleanly, and anything else is restored.
+     */
+    private async recoverAfterLoss(planned: Planned[], timer: boolean, cause: string, secrets: string[]): Promise<void> {
+        try {
+            await this.inSession(secrets, async (session) => {
+                const reverted = timer && (await this.safetyNet.revertNow(session));
+                const tree = parseConfigTree(await session.exec("show running-config"));
+                const broken: Planned[] = [];
+                for (const p of planned) {
+                    p.after = p.change.extract(tree);
+                    if (!p.cause && !reverted && holds(p.change, p.after, p.change.target)) continue;
+                    p.cause ??= cause;
+                    if (holds(p.change, p.after, p.before)) p.outcome = reverted ? revertedByRouter(p.before) : asBefore(p.before);
+                    else broken.push(p);
+                }
+                if (broken.length > 0) {
+                    const guard = await this.safetyNet.enter(session);
+                    await this.restore(session, broken, parseConfigTree(await session.execInConfig("show running-config")), secrets);
+                    await session.endConfig();
+                    if (guard.timer) await this.finishTimer(session, broken);
+                }
+                if (planned.some((p) => !p.cause)) await this.save(session);
+            });
+        } catch (e) {
+            const why = e instanceof Error ? redact(e.message, secrets) : String(e);
+            for (const p of planned) {
+                // What the device holds cannot be read: no change counts as done.
+                p.cause ??= cause;
+                if (p.outcome) continue;
+                p.outcome = {
+                    status: "rollback-failed",
+                    summary: `ROLLBACK FAILED: could not restore in a new session either (${why}); ${timer ? "the router reverts the session itself when its revert timer runs out; " : ""}check the device by hand.`,
+                };
+            }
+        }
+    }
+
+    private readBackMismatch(change: ObjectChange, after: ConfigNode[] | undefined): string | undefined {
+        const target = change.target;
+        if (!target) return after ? `it is still in running-config after removal:\n${shown(change.shown(after))}` : undefined;
+        if (!after) return "the object is missing from running-config after the change";
+        if (change.same(after, target)) return undefined;
+        return `read-back differs from the intent.\nDevice shows:\n${shown(change.shown(after))}\nIntended:\n${shown(change.shown(target))}`;
+    }
+
+    /**
+     * `write memory` after verified changes. The changes are in running-config whatever happens here,
+     * so a failed save does not fail them: the journal's `unsaved` mark stays, and the next session on
+     * the device (in this deployment or the next one) saves first (savePending).
+     */
+    private async save(session: IosCliSession): Promise<void> {
+        if (!this.connection.saveConfig) return;
+        const journal = IntentJournal.shared;
+        journal.mark(this.device, "unsaved", true);
+        try {
+            await session.exec("write memory");
+        } catch (e) {
+            if (!(e instanceof DeviceError)) throw e;
+            process.stderr.write(`pulumi-ikev2: ${this.device}: the change is applied and verified, but saving it failed (${e.message}); the next session on this device saves it\n`);
+            return;
+        }
+        journal.mark(this.device, "unsaved", false);
+        journal.settleAbandoned(this.device, "unsaved");
+    }
+
+    /** Saves changes that an earlier session (of this process, or of a deployment that died) left unsaved. */
+    private async savePending(session: IosCliSession): Promise<void> {
+        const journal = IntentJournal.shared;
+        if (!this.connection.saveConfig || !(journal.hasMark(this.device, "unsaved") || journal.abandonedMarks(this.device).unsaved)) return;
+        await this.save(session);
+    }
+
+    private inSession<T>(secrets: string[], fn: (session: IosCliSession) => Promise<T>): Promise<T> {
+        const { connection, credentials } = this.target;
+        return SshPool.shared.withDevice(connection, credentials, async (client) => {
+            const session = await IosCliSession.open(client, {
+                device: this.device,
+                enableSecret: credentials.enableSecret,
+                commandTimeoutMs: connection.commandTimeoutMs,
+                secrets,
+            });
+            try {
+                await this.savePending(session);
+                return await fn(session);
+            } catch (e) {
+                if (e instanceof DeviceError) throw new DeviceError(e.device, redact(e.message, secrets), e.command && maskLine(e.command));
+                throw e;
+            } finally {
+                await session.close().catch(() => undefined);
+            }
+        });
+    }
+}
+
+function asBefore(before: ConfigNode[] | undefined): RollbackAttempt {
+    return before
+        ? { status: "restored", summary: "The previous configuration was restored; nothing else changed." }
+        : { status: "removed", summary: "The partial configuration was removed; the device is as before." };
+}
+
+function revertedByRouter(before: ConfigNode[] | undefined): RollbackAttempt {
+    const back = "The router reverted the session to the configuration it archived when the session began";
+    return before
+        ? { status: "restored", summary: `${back}: the previous configuration is back; nothing else changed.` }
+        : { status: "removed", summary: `${back}: the object is gone again; the device is as before.` };
+}
+
+function incompleteAfterRevert(p: Planned): RollbackAttempt {
+    const deviceState = p.change.shown(p.after);
+    return {
+        status: "rollback-incomplete",
+        summary: `ROLLBACK INCOMPLETE: after the router's revert the device shows:\n${shown(deviceState)}\nexpected:\n${shown(p.change.shown(p.before))}`,
+        deviceState,
+    };
+}
