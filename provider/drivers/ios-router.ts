@@ -19,7 +19,16 @@
  * When the session dies on the way, a new one reverts the session through the router when a timer
  * is pending, reads what the device holds, and restores each object that is neither as intended
  * nor as before. Each object ends exactly as intended or exactly as before; its error says which.
+ *
+ * Device work grows with the deployment's dependency waves, not with its objects: the Pulumi engine
+ * sends every object of a wave at once (they do not depend on each other), and the objects of the
+ * next wave only once the changes they depend on have finished. So the router gathers what arrives
+ * together (until nothing new came for GATHER_QUIET_MS) and serves it as one batch: all the batch's
+ * changes in one configuration session (two whole-configuration reads, one save, one revert timer),
+ * all its reads from one `show running-config`. One SSH login per device (the pool), and one CLI
+ * shell, reused by every batch while the connection lives.
  */
+import { Client } from "ssh2";
 import { ConfigNode, parseConfigTree } from "../ios/config-tree";
 import { maskLine, redact } from "../masking";
 import { deviceLabel, IosConnection } from "../schema/device";
@@ -69,6 +78,24 @@ interface Planned {
 
 type Result = { ok: true; after: ConfigNode[] | undefined } | { ok: false; error: unknown };
 
+/** Work waiting for the router: a read or a change, and the caller's promise. */
+type Request =
+    | { read: (tree: ConfigNode[]) => ConfigNode[] | undefined; settle: (result: Result) => void }
+    | { change: ObjectChange; settle: (result: Result) => void };
+
+/**
+ * A batch is served once nothing new has arrived for this long: the requests of one wave reach the
+ * provider within milliseconds of each other, and a request that misses its batch is served by the
+ * next one (one more read and save, nothing worse).
+ */
+const GATHER_QUIET_MS = 40;
+/** Nor does a batch wait longer than this for a steady stream of requests. */
+const GATHER_MAX_MS = 400;
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** The object's lines for a message, or a note that it is absent. */
 function shown(lines: string[]): string {
     return lines.length > 0 ? lines.join("\n") : "(object absent)";
@@ -94,6 +121,12 @@ export class IosRouter {
     }
 
     private readonly safetyNet: RouterSafetyNet;
+    /** Requests not yet taken into a batch. */
+    private waiting: Request[] = [];
+    private lastArrival = 0;
+    private draining = false;
+    /** The CLI shell reused by every batch, and the SSH connection it runs on. */
+    private shell?: { session: IosCliSession; client: Client };
 
     private constructor(
         readonly device: string,
@@ -107,15 +140,62 @@ export class IosRouter {
     }
 
     /** The object's nodes as the device holds them now; undefined when absent. */
-    async read(extract: (tree: ConfigNode[]) => ConfigNode[] | undefined): Promise<ConfigNode[] | undefined> {
-        return this.inSession(this.target.secrets, async (session) => extract(parseConfigTree(await session.exec("show running-config"))));
+    read(extract: (tree: ConfigNode[]) => ConfigNode[] | undefined): Promise<ConfigNode[] | undefined> {
+        return this.enqueue((settle) => ({ read: extract, settle }));
     }
 
     /** Brings one object to its target; resolves with its nodes afterwards, or rejects with ApplyError. */
-    async change(change: ObjectChange): Promise<ConfigNode[] | undefined> {
-        const [result] = await this.applyBatch([change]);
-        if (!result.ok) throw result.error;
-        return result.after;
+    change(change: ObjectChange): Promise<ConfigNode[] | undefined> {
+        return this.enqueue((settle) => ({ change, settle }));
+    }
+
+    private enqueue(request: (settle: (result: Result) => void) => Request): Promise<ConfigNode[] | undefined> {
+        return new Promise((resolve, reject) => {
+            this.waiting.push(request((result) => (result.ok ? resolve(result.after) : reject(result.error))));
+            this.lastArrival = Date.now();
+            if (!this.draining) void this.drain();
+        });
+    }
+
+    /** Serves the waiting requests, batch after batch, until none is left. */
+    private async drain(): Promise<void> {
+        this.draining = true;
+        try {
+            while (this.waiting.length > 0) {
+                const started = Date.now();
+                for (;;) {
+                    const now = Date.now();
+                    const wait = Math.min(this.lastArrival + GATHER_QUIET_MS - now, started + GATHER_MAX_MS - now);
+                    if (wait <= 0) break;
+                    await sleep(wait);
+                }
+                const batch = this.waiting;
+                this.waiting = [];
+                await this.serve(batch).catch((error: unknown) => {
+                    for (const r of batch) r.settle({ ok: false, error });
+                });
+            }
+        } finally {
+            this.draining = false;
+        }
+    }
+
+    /** One batch: its reads from one `show running-config`, its changes in one configuration session. */
+    private async serve(batch: Request[]): Promise<void> {
+        const reads = batch.flatMap((r) => ("read" in r ? [r] : []));
+        const changes = batch.flatMap((r) => ("change" in r ? [r] : []));
+        if (reads.length > 0) {
+            try {
+                const tree = await this.inSession(this.target.secrets, async (session) => parseConfigTree(await session.exec("show running-config")));
+                for (const r of reads) r.settle({ ok: true, after: r.read(tree) });
+            } catch (error) {
+                for (const r of reads) r.settle({ ok: false, error });
+            }
+        }
+        if (changes.length > 0) {
+            const results = await this.applyBatch(changes.map((r) => r.change));
+            changes.forEach((r, i) => r.settle(results[i]));
+        }
     }
 
     /** The changes in one configuration session (see the module comment); one result per change, in order. */
@@ -326,22 +406,41 @@ export class IosRouter {
     private inSession<T>(secrets: string[], fn: (session: IosCliSession) => Promise<T>): Promise<T> {
         const { connection, credentials } = this.target;
         return SshPool.shared.withDevice(connection, credentials, async (client) => {
-            const session = await IosCliSession.open(client, {
-                device: this.device,
-                enableSecret: credentials.enableSecret,
-                commandTimeoutMs: connection.commandTimeoutMs,
-                secrets,
-            });
+            const session = await this.shellOn(client, secrets);
             try {
                 await this.savePending(session);
                 return await fn(session);
             } catch (e) {
+                // A session that failed may be anywhere (a sub-mode, a question): the next work gets a new one.
+                if (!(e instanceof ApplyError)) await this.dropShell();
                 if (e instanceof DeviceError) throw new DeviceError(e.device, redact(e.message, secrets), e.command && maskLine(e.command));
                 throw e;
-            } finally {
-                await session.close().catch(() => undefined);
             }
         });
+    }
+
+    /** The reused CLI shell on this connection, or a new one (after a reconnect, a failure, a setting changed). */
+    private async shellOn(client: Client, secrets: string[]): Promise<IosCliSession> {
+        if (this.shell && (this.shell.client !== client || !this.shell.session.usable)) await this.dropShell();
+        if (this.shell) {
+            this.shell.session.redactSecrets(secrets);
+            return this.shell.session;
+        }
+        const { connection, credentials } = this.target;
+        const session = await IosCliSession.open(client, {
+            device: this.device,
+            enableSecret: credentials.enableSecret,
+            commandTimeoutMs: connection.commandTimeoutMs,
+            secrets,
+        });
+        this.shell = { session, client };
+        return session;
+    }
+
+    private async dropShell(): Promise<void> {
+        const shell = this.shell;
+        this.shell = undefined;
+        await shell?.session.close().catch(() => undefined);
     }
 }
 

@@ -59,7 +59,7 @@ type Waiter = { check: () => boolean; resolve: () => void; reject: (e: Error) =>
 
 export class IosCliSession {
     private readonly channel: ClientChannel;
-    private readonly opts: IosCliSessionOptions;
+    private opts: IosCliSessionOptions;
     private host = "";
     /** Cleaned text received since the last consumed answer. */
     private buf = "";
@@ -215,6 +215,11 @@ export class IosCliSession {
         if (answer.prompt!.mode) {
             throw new DeviceError(this.opts.device, `${this.opts.device} stayed in configuration mode after end`, "end");
         }
+    }
+
+    /** For a session reused by later work: the secrets to redact from its lines and answers from now on. */
+    redactSecrets(secrets: string[]): void {
+        this.opts = { ...this.opts, secrets };
     }
 
     /** False once the session was closed, dropped or abandoned after a timeout. */

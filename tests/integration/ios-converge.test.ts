@@ -35,7 +35,7 @@ function cipherOf(config: string, peer: string): string | undefined {
     return key && /^  pre-shared-key 6 (\S+)$/.exec(key)?.[1];
 }
 
-const configLines = (received: string[]) => received.filter((l) => !/^(show |terminal |enable|write|conf|end$|exit$)/.test(l) && l !== "");
+const configLines = (received: string[]) => received.filter((l) => !/^(show |do show |terminal |enable|write|conf|end$|exit$)/.test(l) && l !== "");
 
 describe("IOS convergence on real routers' conditions (issue 8), over SSH against the emulator", function () {
     this.timeout(60000);
