@@ -90,7 +90,7 @@ type Request =
  */
 const GATHER_QUIET_MS = 40;
 /** Nor does a batch wait longer than this for a steady stream of requests. */
-const GATHER_MAX_MS = 400;
+const GATHER_MAX_MS = 1000;
 
 function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms));
@@ -408,6 +408,7 @@ export class IosRouter {
         return SshPool.shared.withDevice(connection, credentials, async (client) => {
             const session = await this.shellOn(client, secrets);
             try {
+                await this.safetyNet.revertAbandoned(session);
                 await this.savePending(session);
                 return await fn(session);
             } catch (e) {

@@ -108,6 +108,8 @@ export class RouterSafetyNet {
             if (entry.entered) {
                 timer = entered = true;
                 this.archive = true;
+                // IOS runs one revert timer at a time: one that a deployment which died left pending is gone.
+                journal.settleAbandoned(this.device, "revertTimer");
                 locked = LOCK_TAKEN.test(entry.text);
             } else {
                 journal.mark(this.device, "revertTimer", false);
@@ -220,6 +222,24 @@ export class RouterSafetyNet {
             };
         }
         return undefined;
+    }
+
+    /**
+     * A revert timer that a deployment of this machine which died left pending undoes its session
+     * when it runs out: revert it now, from EXEC, before anything reads or saves what it is about to
+     * undo (a refresh would record a half-made object, a save would keep it past a reload).
+     */
+    async revertAbandoned(session: IosCliSession): Promise<void> {
+        const journal = IntentJournal.shared;
+        if (!journal.abandonedMarks(this.device).revertTimer) return;
+        const out = await session.ask("configure revert now");
+        if (!NOTHING_PENDING.test(out) && !/started by user/.test(out)) {
+            process.stderr.write(
+                `pulumi-ikev2: ${this.device}: a revert timer that a deployment of this project which died left pending is reverted now (configure revert now), as the router would when it ran out\n`,
+            );
+        }
+        // Nothing pending, another user's timer (IOS runs one at a time), or ours reverted: the mark is dealt with.
+        journal.settleAbandoned(this.device, "revertTimer");
     }
 
     /** A partial read for an error message; never fails the apply. */

@@ -185,6 +185,15 @@ export class IntentJournal {
         }
     }
 
+    /** Removes what processes of this project that are gone recorded about a create. */
+    private dropAbandonedCreate(resourceId: string): void {
+        for (const { file, journal } of this.abandoned()) {
+            if (!this.sameProject(journal) || !journal.creates[resourceId]) continue;
+            delete journal.creates[resourceId];
+            this.rewriteAbandoned(file, journal);
+        }
+    }
+
     /**
      * True when a process of this project (same Pulumi project and folder) on this machine that is
      * gone began creating the object and the engine has not been seen to record it since: the object
@@ -207,10 +216,14 @@ export class IntentJournal {
         return found;
     }
 
-    /** Records, durably, that a create is about to send its first line. */
+    /**
+     * Records, durably, that a create is about to send its first line. The object is absent, so
+     * what a process that is gone recorded about it vouches for nothing any more: it goes.
+     */
     beginCreate(resourceId: string): void {
         this.own.creates[resourceId] = { state: "started", at: new Date().toISOString() };
         this.persist();
+        this.dropAbandonedCreate(resourceId);
     }
 
     /** The create's read-back matched (or its partial object is gone again: `present` false). */
@@ -230,11 +243,7 @@ export class IntentJournal {
             changed = true;
         }
         if (changed) this.persist();
-        for (const { file, journal } of this.abandoned()) {
-            if (!this.sameProject(journal) || !journal.creates[resourceId]) continue;
-            delete journal.creates[resourceId];
-            this.rewriteAbandoned(file, journal);
-        }
+        this.dropAbandonedCreate(resourceId);
     }
 
     /** Sets or clears a device mark of this process. */

@@ -229,6 +229,34 @@ describe("the router's safety net: revert timer, confirm after read-back, exclus
         }
     });
 
+    it("a refresh after a deployment that died with its timer pending reads the configuration the router returns to", async () => {
+        await start(ARCHIVE);
+        const created = await h.create(proposal());
+        // The deployment that died was changing the proposal, under its revert timer.
+        const ours = await Shell.open(router.emulator.port, "admin", PASSWORD);
+        await ours.cmd("enable", /Password: $/);
+        await ours.cmd(ENABLE_SECRET);
+        await ours.cmd("configure terminal revert timer 60");
+        await ours.cmd("crypto ikev2 proposal PROP-AES256");
+        await ours.cmd("group 19");
+        ours.close();
+        const dead = deadPid();
+        const deadJournal = path.join(journalDir, `${dead}-1.json`);
+        fs.writeFileSync(
+            deadJournal,
+            JSON.stringify({ version: 1, pid: dead, started: "1", host: os.hostname(), project: "", cwd: process.cwd(), creates: {}, devices: { [`admin@127.0.0.1:${router.emulator.port}`]: { revertTimer: new Date().toISOString() } } }),
+        );
+        assert.match(router.emulator.runningConfig(), /^ group 14 19$/m, "the dead deployment's line is on the router");
+        const warnings = await stderrOf(async () => {
+            const read = await h.read(created.id, created.outs);
+            assert.deepStrictEqual(read.props?.groups, [14], "the refresh recorded a change the router is about to revert");
+        });
+        assert.match(warnings, /a revert timer that a deployment of this project which died left pending is reverted now/);
+        assert.doesNotMatch(router.emulator.runningConfig(), /^ group 14 19$/m);
+        assert.match(await show("show archive config rollback timer"), /No Rollback Confirmed Change pending/);
+        assert.ok(!fs.existsSync(deadJournal), "the dead deployment's journal is still there after its timer was dealt with");
+    });
+
     it("a router without an archive or exclusive mode: one warning each, and changes go on without them", async () => {
         await start("");
         const warnings = await stderrOf(async () => {
