@@ -22,11 +22,14 @@ const WATCH_MS = 500;
 /** The engine's SIGKILL comes 5 s after its SIGINT: finish well before. */
 const FINISH_WITHIN_MS = 4000;
 
+/** The dynamic-provider host's entry point (`@pulumi/pulumi/cmd/dynamic-provider`), whose first argument is the engine's address. */
+const HOST_ENTRY = /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/;
+const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/;
+
 /** The engine's address when this process is Pulumi's dynamic-provider host, else undefined (a test, a program). */
-function engineAddress(): string | undefined {
-    const entry = require.main?.filename ?? "";
-    const address = process.argv[2] ?? "";
-    return /[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(entry) && /^[\w.:[\]-]+:\d+$/.test(address) ? address : undefined;
+export function engineAddress(): string | undefined {
+    const [, entry, address] = process.argv;
+    return entry && HOST_ENTRY.test(entry) && address && ADDRESS.test(address) ? address : undefined;
 }
 
 /** Resolves false when the engine's address refuses a connection, true when it accepts one or cannot tell. */

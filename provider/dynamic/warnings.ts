@@ -12,18 +12,16 @@
  */
 import * as path from "path";
 import type { EngineClient } from "@pulumi/pulumi/proto/engine_grpc_pb";
+import { engineAddress } from "./lifecycle";
 
-/** The dynamic-provider host's entry point, whose first argument is the engine's address. */
-const HOST_ENTRY = /[\\/]cmd[\\/]dynamic-provider([\\/]index\.js)?$/;
-const ADDRESS = /^[\w.-]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/;
 
 let engine: EngineClient | undefined | null;
 
 /** The engine's Log client when this process is the dynamic-provider host, else null. */
 function engineClient(): EngineClient | null {
     if (engine !== undefined) return engine;
-    const [, entry, address] = process.argv;
-    if (!entry || !HOST_ENTRY.test(entry) || !address || !ADDRESS.test(address)) return (engine = null);
+    const address = engineAddress();
+    if (!address) return (engine = null);
     // grpc-js as the SDK resolves it (a dependency of @pulumi/pulumi, not of this package).
     const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the SDK's own dependencies at run time
