@@ -246,6 +246,7 @@ EOF
     { "name": "GigabitEthernet1", "address": "${WAN[$site]}", "mask": "255.255.255.0" },
     { "name": "GigabitEthernet2", "address": "${LAN_ADDRESS[$site]}", "mask": "255.255.255.0" }
   ],
+  "costModel": {},
   "ike": { "enabled": $ike, "lanAddress": "${LAN_ADDRESS[$site]}" }
 }
 EOF

@@ -26,6 +26,8 @@ PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
 PULUMI_CLI_CACHE="$(dirname "${PULUMI_BIN##*:}")"
 NPM_CACHE="$(npm config get cache)"
 bash lab/install-deps.sh
+# netmiko: an independent client the emulator's safety-net tests drive (tests/emulator/safety.test.ts).
+dpkg-query -W -f='${Status}' python3-netmiko 2>/dev/null | grep -q 'install ok installed' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-netmiko >/dev/null; }
 
 # Runs a command in a network namespace, in the machine's mount namespace. (`ip netns exec` would
 # give it a mount namespace of its own, where namespaces that lab.sh makes would be mounted only.)

@@ -105,8 +105,23 @@ export interface Username {
     secret: string;
 }
 
+/** The `archive` block (emulator/ios/safety.ts). */
+export interface ArchiveSettings {
+    /** `path URL`, e.g. `flash:archive/$h-config`; without it the archive is not enabled. */
+    path?: string;
+    /** `maximum N` (1-14). */
+    maximum?: string;
+    /** `write-memory`: every save also archives. */
+    writeMemory: boolean;
+    /** `time-period MINUTES`: archive periodically. */
+    timePeriod?: string;
+}
+
 export interface RunningConfig {
     hostname: string;
+    /** `configuration mode exclusive auto|manual`. */
+    exclusiveMode?: "auto" | "manual";
+    archive?: ArchiveSettings;
     passwordEncryptionAes: boolean;
     enableSecret?: string;
     usernames: Username[];
@@ -247,6 +262,15 @@ export function renderConfig(c: RunningConfig): string {
     if (c.enableSecret) out.push(`enable secret 9 ${c.enableSecret}`, "!");
     for (const u of c.usernames) out.push(`username ${u.name}${u.privilege ? ` privilege ${u.privilege}` : ""} secret 9 ${u.secret}`);
     if (c.usernames.length) out.push("!");
+    if (c.exclusiveMode) out.push(`configuration mode exclusive ${c.exclusiveMode}`, "!");
+    if (c.archive) {
+        out.push("archive");
+        if (c.archive.path) out.push(` path ${c.archive.path}`);
+        if (c.archive.maximum) out.push(` maximum ${c.archive.maximum}`);
+        if (c.archive.writeMemory) out.push(" write-memory");
+        if (c.archive.timePeriod) out.push(` time-period ${c.archive.timePeriod}`);
+        out.push("!");
+    }
     if (c.passwordEncryptionAes) out.push("password encryption aes", "!");
     for (const p of c.proposals.values()) {
         out.push(`crypto ikev2 proposal ${p.name} `);

@@ -3,15 +3,14 @@
  * It is an emulator: it models the CLI and the configuration objects this project manages, and
  * forwards no packets.
  */
-import { randomBytes, timingSafeEqual } from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import { timingSafeEqual } from "crypto";
 import { AddressInfo } from "net";
 import { Connection, ParsedKey, Server, utils } from "ssh2";
-import { Core } from "./commands";
-import { emptyConfig, PhysicalInterface, renderConfig, RunningConfig, showRunning, type9 } from "./config";
+import { renderConfig, showRunning } from "./config";
+import { CostModelOptions, EmulatorStats } from "./cost";
+import type { Line } from "./lines";
+import { Router, RouterOptions } from "./router";
 import { CliSession, Faults } from "./session";
-import { IkeAgent, IkeOptions } from "./ike/agent";
 
 export interface IosEmulatorUser {
     username: string;
@@ -21,8 +20,7 @@ export interface IosEmulatorUser {
     privilege: 1 | 15;
 }
 
-export interface IosEmulatorOptions {
-    hostname: string;
+export interface IosEmulatorOptions extends RouterOptions {
     /** Default "127.0.0.1". */
     listenHost?: string;
     /** 0 or undefined: pick a free port. */
@@ -30,22 +28,12 @@ export interface IosEmulatorOptions {
     /** Private host key (OpenSSH or PEM). */
     hostKey: string | Buffer;
     users: IosEmulatorUser[];
-    /** For `enable` from user EXEC (privilege 1 logins). */
-    enableSecret?: string;
-    /** startup-config is kept at <stateDir>/startup-config (mode 0600) and loaded as running-config at start. */
-    stateDir?: string;
-    /** Physical interfaces; default GigabitEthernet1 and GigabitEthernet2. */
-    interfaces?: PhysicalInterface[];
     /** Delay before answering each command. */
     latencyMs?: number;
     /** Close the SSH connection after this many received command lines (per connection). */
     dropAfterLines?: number;
     /** Config-mode commands matching these get "% Invalid input detected at '^' marker.". */
     rejectCommands?: RegExp[];
-    /** Session log; never carries passwords or keys. */
-    log?: (line: string) => void;
-    /** Drive the charon of this namespace from the running-config (emulator/ios/ike/README.md). Off by default. */
-    ike?: IkeOptions;
 }
 
 export interface IosEmulator {
@@ -57,87 +45,18 @@ export interface IosEmulator {
     setFaults(f: { latencyMs?: number; dropAfterLines?: number; rejectCommands?: RegExp[] }): void;
     /** Replaces the running config (for tests that put a config on the device directly). */
     loadRunningConfig(text: string): void;
+    /** The counters since start (also in `<stateDir>/emulator-stats.json`; README.md, "Cost model"). */
+    stats(): EmulatorStats;
+    /** Turns the cost model on (defaults for what is not given) or off (`false`). */
+    setCostModel(options: CostModelOptions | false): void;
 }
 
-const DEFAULT_INTERFACES: PhysicalInterface[] = [{ name: "GigabitEthernet1" }, { name: "GigabitEthernet2" }];
-
-/** The router behind the sessions: configuration, startup-config, and the private config key. */
-class Router implements Core {
-    config: RunningConfig;
-    configKey?: string;
-    readonly bootSalt = randomBytes(16).toString("hex");
-    readonly bootTime = Date.now();
-    readonly physicalNames: string[];
-    readonly enableSecretOption?: string;
-    readonly ike?: IkeAgent;
-    private startup?: string;
-
-    constructor(private readonly opts: IosEmulatorOptions) {
-        this.physicalNames = (opts.interfaces ?? DEFAULT_INTERFACES).map((i) => i.name);
-        this.enableSecretOption = opts.enableSecret;
-        this.config = this.blank();
-        if (opts.stateDir) {
-            const keyFile = path.join(opts.stateDir, "config-key");
-            if (fs.existsSync(keyFile)) this.configKey = fs.readFileSync(keyFile, "utf8").trim() || undefined;
-            const file = path.join(opts.stateDir, "startup-config");
-            if (fs.existsSync(file)) this.startup = fs.readFileSync(file, "utf8");
-        }
-        if (this.startup !== undefined) this.mergeConfigText(this.startup);
-        else if (opts.enableSecret) this.config.enableSecret = type9(opts.enableSecret);
-        if (opts.ike?.enabled) {
-            this.ike = new IkeAgent(opts.ike, opts.log);
-            this.configChanged();
-        }
-    }
-
-    configChanged(): void {
-        void this.ike?.apply(this.config);
-    }
-
-    private blank(): RunningConfig {
-        return emptyConfig(this.opts.hostname, this.opts.interfaces ?? DEFAULT_INTERFACES);
-    }
-
-    startupText(): string | undefined {
-        return this.startup;
-    }
-
-    saveStartup(): void {
-        this.startup = renderConfig(this.config);
-        if (this.opts.stateDir) writePrivate(path.join(this.opts.stateDir, "startup-config"), this.startup);
-    }
-
-    setConfigKey(key: string | undefined): void {
-        this.configKey = key;
-        if (!this.opts.stateDir) return;
-        const file = path.join(this.opts.stateDir, "config-key");
-        if (key === undefined) fs.rmSync(file, { force: true });
-        else writePrivate(file, key + "\n");
-    }
-
-    mergeConfigText(text: string): void {
-        const s = new CliSession({
-            core: this,
-            username: "config",
-            privilege: 15,
-            interactive: false,
-            faults: () => ({}),
-            lineCounter: { n: 0 },
-            log: this.opts.log,
-        });
-        s.runScript(text);
-    }
-
-    replaceConfig(text: string): void {
-        this.config = this.blank();
-        this.mergeConfigText(text);
-    }
-}
-
-function writePrivate(file: string, text: string): void {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
+/** What a CLI session needs of its SSH channel. */
+interface Channel {
+    write(s: string): void;
+    exit(code: number): void;
+    end(): void;
+    on(event: "close", listener: () => void): unknown;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -164,7 +83,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
     const users = opts.users.map((u) => ({ ...u, keys: parsedKeys(u.publicKeys) }));
     let connSeq = 0;
 
-    const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client) => {
+    const server = new Server({ hostKeys: [opts.hostKey], ident: "Cisco-1.25" }, (client, info) => {
         const id = ++connSeq;
         clients.add(client);
         // Echo and prompts are small writes; without this, Nagle and delayed ACKs add 40 ms to each.
@@ -172,7 +91,17 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
         const lineCounter = { n: 0 };
         let user: (typeof users)[number] | undefined;
         client.on("error", (e) => log?.(`[${id}] connection error: ${e.message}`));
-        client.on("close", () => clients.delete(client));
+        // Sessions of this connection: when it dies, their lines go (and with them a lock they held).
+        const sessions = new Set<{ cli: CliSession; line: Line }>();
+        const hangUp = (x: { cli: CliSession; line: Line }) => {
+            if (!sessions.delete(x)) return;
+            x.cli.hangUp();
+            router.lines.close(x.line);
+        };
+        client.on("close", () => {
+            clients.delete(client);
+            for (const x of [...sessions]) hangUp(x);
+        });
         client.on("authentication", (ctx) => {
             const u = users.find((x) => x.username === ctx.username);
             const methods: ("password" | "publickey" | "keyboard-interactive")[] = ["publickey", "password", "keyboard-interactive"];
@@ -205,14 +134,17 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
         client.on("ready", () => {
             const u = user!;
             log?.(`[${id}] ${u.username} logged in at privilege ${u.privilege}`);
+            router.stats.add("logins");
             client.on("session", (accept) => {
                 const session = accept();
                 session.on("pty", (ok) => ok?.());
                 session.on("window-change", (ok) => ok?.());
                 session.on("env", (ok) => ok?.());
-                const make = (interactive: boolean, ch: { write(s: string): void; exit(code: number): void; end(): void }) =>
-                    new CliSession({
+                const make = (interactive: boolean, ch: Channel) => {
+                    const line = router.lines.open(u.username, info.ip, (text) => cli.notify(text));
+                    const cli: CliSession = new CliSession({
                         core: router,
+                        line,
                         username: u.username,
                         privilege: u.privilege,
                         interactive,
@@ -220,7 +152,10 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                         lineCounter,
                         log: log && ((l) => log(`[${id}] ${l}`)),
                         io: {
-                            write: (s) => ch.write(s),
+                            write: (s) => {
+                                router.stats.add("bytesSent", Buffer.byteLength(s));
+                                ch.write(s);
+                            },
                             end: () => {
                                 ch.exit(0);
                                 ch.end();
@@ -228,8 +163,14 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                             drop: () => client.end(),
                         },
                     });
+                    const entry = { cli, line };
+                    sessions.add(entry);
+                    ch.on("close", () => hangUp(entry));
+                    return cli;
+                };
                 session.on("shell", (ok) => {
                     const ch = ok();
+                    router.stats.add("shellSessions");
                     const cli = make(true, ch);
                     ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
                     ch.on("end", () => cli.onEof());
@@ -238,6 +179,7 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 });
                 session.on("exec", (ok, _reject, info) => {
                     const ch = ok();
+                    router.stats.add("execSessions");
                     const cli = make(false, ch);
                     ch.on("data", (d: Buffer) => cli.feed(d.toString("utf8")));
                     ch.on("end", () => cli.onEof());
@@ -258,9 +200,12 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                 port,
                 close: () =>
                     new Promise<void>((done) => {
-                        router.ike?.stop();
+                        router.stop();
                         for (const c of clients) c.end();
-                        server.close(() => done());
+                        server.close(() => {
+                            router.stats.flush();
+                            done();
+                        });
                     }),
                 runningConfig: () => showRunning(renderConfig(router.config)),
                 startupConfig: () => router.startupText(),
@@ -273,6 +218,8 @@ export function startIosEmulator(opts: IosEmulatorOptions): Promise<IosEmulator>
                     router.replaceConfig(text);
                     router.configChanged();
                 },
+                stats: () => router.stats.snapshot(),
+                setCostModel: (options) => router.cost.set(options),
             });
         });
     });

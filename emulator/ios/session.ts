@@ -3,7 +3,9 @@
  * paging, questions (`Password:`), output filters, error messages, and the injected faults.
  */
 import { match, help, tokenize, Node } from "./grammar";
-import { CliInvalid, Core, Ctx, Frame, GRAMMARS, Mode, PROMPT_SUFFIX, Session } from "./commands";
+import { CliInvalid, Core, Ctx, Frame, Mode, PROMPT_SUFFIX, Session } from "./context";
+import { GRAMMARS } from "./grammars";
+import type { Line } from "./lines";
 
 export interface Faults {
     latencyMs?: number;
@@ -21,6 +23,8 @@ export interface SessionIO {
 
 export interface SessionOptions {
     core: Core;
+    /** The terminal line the session occupies. */
+    line: Line;
     username: string;
     privilege: number;
     /** Shell channel: echo, prompts and paging. Exec channel: none of these. */
@@ -53,13 +57,14 @@ export function redact(line: string): string {
 }
 
 export class CliSession implements Session {
+    readonly line: Line;
     priv: number;
     frames: Frame[] = [{ mode: "exec" }];
     termLength = 24;
     termWidth = 80;
     private state: State = "busy";
     private inbuf = "";
-    private line = "";
+    private typed = "";
     private lastCR = false;
     private askEcho = true;
     private askResolve?: (s: string | null) => void;
@@ -72,6 +77,7 @@ export class CliSession implements Session {
     private ctx: Ctx;
 
     constructor(private readonly o: SessionOptions) {
+        this.line = o.line;
         this.priv = o.privilege;
         this.ctx = { core: o.core, sess: this };
     }
@@ -120,20 +126,45 @@ export class CliSession implements Session {
 
     close(): void {
         if (this.state === "closed") return;
-        if (this.mode() !== "exec") this.o.core.configChanged?.();
+        if (this.mode() !== "exec") this.endConfigSession();
         this.flush();
         this.state = "closed";
         this.o.io?.end();
     }
 
+    /**
+     * The session left configuration mode (`end`, `exit`, Ctrl-Z, or it closed): the exclusive
+     * lock is released, the change is logged as IOS logs it, and charon gets the new configuration.
+     */
+    private endConfigSession(): void {
+        this.o.core.safety.release(this.line);
+        if (this.line.tty !== 0)
+            this.o.core.syslog.add(`%SYS-5-CONFIG_I: Configured from console by ${this.line.username} on ${this.line.name}${this.line.remote ? ` (${this.line.remote})` : ""}`);
+        this.o.core.configChanged();
+    }
+
+    /** The SSH channel or connection is gone: the session ends without writing anything. */
+    hangUp(): void {
+        if (this.state === "closed") return;
+        if (this.mode() !== "exec") this.endConfigSession();
+        this.state = "closed";
+    }
+
+    /** An asynchronous message on the terminal (IOS prints it between prompts); the typed line is shown again. */
+    notify(text: string): void {
+        if (!this.o.interactive || this.state === "closed") return;
+        this.write(`\r\n${text}\r\n`);
+        if (this.state === "line") this.write(this.prompt() + this.typed);
+    }
+
     ask(prompt: string, echo: boolean): Promise<string | null> {
-        this.write(prompt);
+        this.write(prompt.replace(/\n/g, "\r\n"));
         if (this.eof && !this.inbuf) return Promise.resolve(null);
         return new Promise<string | null>((resolve, reject) => {
             this.askResolve = resolve;
             this.askReject = reject;
             this.askEcho = echo && this.o.interactive;
-            this.line = "";
+            this.typed = "";
             this.state = "ask";
             setImmediate(() => this.pump());
         }).then(async (answer) => {
@@ -175,24 +206,24 @@ export class CliSession implements Session {
             const echo = this.state === "ask" ? this.askEcho : this.o.interactive;
             if (ch === "\r" || ch === "\n") {
                 if (echo || this.state === "ask") this.write("\r\n");
-                const l = this.line;
-                this.line = "";
+                const l = this.typed;
+                this.typed = "";
                 if (this.state === "ask") this.answer(l);
                 else this.submit(l);
             } else if (ch === "\x7f" || ch === "\b") {
-                if (this.line) {
-                    this.line = this.line.slice(0, -1);
+                if (this.typed) {
+                    this.typed = this.typed.slice(0, -1);
                     if (echo) this.write("\b \b");
                 }
             } else if (ch === "\x03" && this.state === "ask") {
-                this.line = "";
+                this.typed = "";
                 this.write("\r\n");
                 this.abortQuestion();
             } else if ((ch === "\x1a" || ch === "\x03") && this.state === "line") {
-                this.line = "";
+                this.typed = "";
                 if (this.mode() !== "exec") {
                     this.frames.splice(1);
-                    this.o.core.configChanged?.();
+                    this.endConfigSession();
                 }
                 this.write("\r\n" + this.prompt());
             } else if (ch === "?" && this.state === "line") {
@@ -204,7 +235,7 @@ export class CliSession implements Session {
             } else if (ch === "\t") {
                 // Tab completion is not modelled.
             } else if (ch >= " ") {
-                this.line += ch;
+                this.typed += ch;
                 if (echo) this.write(ch);
             }
         }
@@ -212,14 +243,14 @@ export class CliSession implements Session {
 
     /** `?` on a line prints help at once; the line stays, unless Enter follows right away. */
     private showHelp(): void {
-        const out = this.helpFor(this.line + "?");
+        const out = this.helpFor(this.typed + "?");
         this.write("?\r\n" + out.map((l) => l + "\r\n").join("") + "\r\n");
         if (/^[\r\n]/.test(this.inbuf)) {
             this.inbuf = this.inbuf.replace(/^\r?\n?/, "");
-            this.line = "";
+            this.typed = "";
             this.lastCR = false;
         }
-        this.write(this.prompt() + this.line);
+        this.write(this.prompt() + this.typed);
     }
 
     private helpFor(line: string): string[] {
@@ -257,6 +288,7 @@ export class CliSession implements Session {
     private async runLine(l: string, caretBase: number, echoLine = false): Promise<void> {
         const f = this.o.faults();
         this.o.lineCounter.n++;
+        this.o.line.lastActivity = Date.now();
         if (f.dropAfterLines !== undefined && this.o.lineCounter.n > f.dropAfterLines) {
             this.o.log?.(`${this.o.username}: dropping the connection after ${f.dropAfterLines} lines (fault injection)`);
             this.state = "closed";
@@ -270,8 +302,7 @@ export class CliSession implements Session {
         const echoedCaret = echoLine ? `${l}\n` : "";
         const wasConfig = this.mode() !== "exec";
         const out = await this.execute(l, echoedCaret);
-        // Leaving configuration mode is when the emulator hands the new running-config to charon.
-        if (wasConfig && this.mode() === "exec") this.o.core.configChanged?.();
+        if (wasConfig && this.mode() === "exec") this.endConfigSession();
         if (out) await this.output(out);
     }
 
@@ -330,6 +361,9 @@ export class CliSession implements Session {
     }
 
     private async runConfig(l: string, echoed: string): Promise<string> {
+        // While another line holds the exclusive lock, configuration lines are refused; leaving is not.
+        const refused = this.o.core.safety.refusal(this.line);
+        if (refused && !/^\s*(en|end|ex|exi|exit|do)(\s|$)/i.test(l)) return refused + "\n";
         const first = match(GRAMMARS[this.mode()], l, 15);
         if (first.ok) return this.invoke(first.run, first.args, first.negated, echoed, l);
         if (first.error === "empty") return "";

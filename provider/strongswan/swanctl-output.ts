@@ -26,7 +26,7 @@ function put<T>(tree: Record<string, T>, key: string, value: T): void {
 }
 
 /** Parses the output of a `--raw` listing; lines that are not VICI messages (warnings) are skipped. */
-export function parseViciRaw(text: string): ViciMessage[] {
+function parseViciRaw(text: string): ViciMessage[] {
     const messages: ViciMessage[] = [];
     for (const line of text.split("\n")) {
         const m = /^([a-z][a-z-]* (?:event|reply)) \{(.*)\}\s*$/.exec(line.trim());

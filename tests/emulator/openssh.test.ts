@@ -82,7 +82,7 @@ describe("IOS emulator main.js", function () {
         if (child && child.exitCode === null) child.kill("SIGKILL");
     });
 
-    it("listens as configured, answers over SSH and exits cleanly on SIGTERM", async () => {
+    it("listens as configured, answers over SSH, exits cleanly on SIGTERM and leaves its counters", async () => {
         const dir = tempDir();
         const key = opensshKey();
         fs.writeFileSync(path.join(dir, "host_key"), HOST_KEY, { mode: 0o600 });
@@ -96,6 +96,7 @@ describe("IOS emulator main.js", function () {
                 stateDir: path.join(dir, "state"),
                 interfaces: [{ name: "GigabitEthernet0/0/0", address: "198.51.100.1", mask: "255.255.255.0" }],
                 rejectCommands: ["^tunnel protection"],
+                costModel: { nvgenMsPerLine: 1, scale: 0.5 },
             }),
         );
         const main = path.join(__dirname, "..", "..", "emulator", "ios", "main.js");
@@ -118,5 +119,13 @@ describe("IOS emulator main.js", function () {
             proc.kill("SIGTERM");
         });
         assert.equal(code, 0);
+        // The counters outlive the process, for a benchmark that has no handle on it.
+        const stats = JSON.parse(fs.readFileSync(path.join(dir, "state", "emulator-stats.json"), "utf8"));
+        assert.equal(stats.logins, 1);
+        assert.equal(stats.execSessions, 1);
+        assert.equal(stats.wholeConfigGenerations, 1);
+        const lines = r.stdout.slice(r.stdout.indexOf("\r\n!\r\n") + 2, r.stdout.indexOf("\r\nend\r\n") + 7).split("\r\n").length - 1;
+        assert.equal(stats.modelledCostMs, 0.5 * lines, "1 ms per line from `!` to `end`, scaled by 0.5");
+        assert.equal(stats.bytesSent, Buffer.byteLength(r.stdout));
     });
 });

@@ -8,8 +8,9 @@
 import { execFile, spawn, ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parseViciRaw, ViciMessage } from "../../../provider/strongswan/swanctl-output";
 import { RunningConfig } from "../config";
+import { IosDebugTranslator } from "./debug";
+import { asText, listedSas, RawSection, readRaw } from "./swanctl-raw";
 import { translate, Translation, TunnelPlan } from "./translate";
 
 export interface IkeOptions {
@@ -37,16 +38,8 @@ function run(cmd: string, args: string[], timeoutMs = 20000): Promise<Run> {
     });
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** IOS's `service timestamps debug datetime msec` prefix: `*Mar  1 10:02:03.456: `. */
-function stamp(d = new Date()): string {
-    return `*${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${d.toISOString().slice(11, 23)}: `;
-}
-
 export class IkeAgent {
     debugOn = false;
-    private readonly debugLines: string[] = [];
     private readonly installedRoutes = new Set<string>();
     private readonly installedAnchors = new Set<string>();
     private chain: Promise<void> = Promise.resolve();
@@ -57,6 +50,8 @@ export class IkeAgent {
 
     constructor(
         private readonly opts: IkeOptions,
+        /** The router's logging buffer (`show logging`), where debug lines go. */
+        private readonly syslog: (message: string) => void,
         private readonly log?: (line: string) => void,
     ) {}
 
@@ -66,13 +61,7 @@ export class IkeAgent {
 
     /** Records a debug line when `debug crypto ikev2` is on (IOS drops debug output otherwise). */
     debug(line: string): void {
-        if (!this.debugOn) return;
-        this.debugLines.push(stamp() + line);
-        if (this.debugLines.length > 2000) this.debugLines.splice(0, this.debugLines.length - 2000);
-    }
-
-    debugBuffer(): string[] {
-        return [...this.debugLines];
+        if (this.debugOn) this.syslog(line);
     }
 
     setDebug(on: boolean): void {
@@ -127,7 +116,7 @@ export class IkeAgent {
      */
     private async initiateIdle(): Promise<void> {
         const r = await run("swanctl", ["--list-sas", "--raw"]);
-        const present = new Set(parseViciRaw(r.stdout).flatMap((m) => Object.keys(m.tree)));
+        const present = new Set(listedSas(r.stdout).map((x) => x.name));
         for (const t of this.tunnels) {
             if (!t.hasKey || present.has(t.name)) continue;
             void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
@@ -187,10 +176,11 @@ export class IkeAgent {
         for (const t of this.tunnels) void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
     }
 
-    async listSas(): Promise<ViciMessage[]> {
+    /** charon's IKE_SAs (`swanctl --list-sas --raw`), by connection name. */
+    async listSas(): Promise<{ name: string; sa: RawSection }[]> {
         await this.chain;
         const r = await run("swanctl", ["--list-sas", "--raw"]);
-        return parseViciRaw(r.stdout).filter((m) => m.label === "list-sa event");
+        return listedSas(r.stdout);
     }
 
     stop(): void {
@@ -199,8 +189,11 @@ export class IkeAgent {
 
     /** charon's own log (over VICI) while debugging: what the negotiation did, in IOS's words. */
     private startLogRelay(): void {
-        const child = spawn("swanctl", ["--log"], { stdio: ["ignore", "pipe", "ignore"] });
+        // swanctl writes through stdio: into a pipe it would buffer whole blocks, and debug lines
+        // would reach the logging buffer late and in bursts. stdbuf makes it flush every line.
+        const child = spawn("stdbuf", ["-oL", "swanctl", "--log", "--raw"], { stdio: ["ignore", "pipe", "ignore"] });
         this.logRelay = child;
+        const translator = new IosDebugTranslator();
         let buf = "";
         child.on("error", () => undefined);
         child.stdout.on("data", (d: Buffer) => {
@@ -209,30 +202,13 @@ export class IkeAgent {
             while ((i = buf.indexOf("\n")) >= 0) {
                 const line = buf.slice(0, i);
                 buf = buf.slice(i + 1);
-                const ios = iosDebugLine(line);
-                if (ios) this.debug(ios);
+                for (const m of readRaw(line)) {
+                    const log = { msg: asText(m.body.msg), ikeSaId: asText(m.body["ikesa-uniqueid"]) || undefined };
+                    for (const ios of translator.translate(log)) this.debug(ios);
+                }
             }
         });
     }
-}
-
-/** One charon log line as the IOS debug line that says the same, or undefined if IOS says nothing like it. */
-export function iosDebugLine(line: string): string | undefined {
-    const sa = /<([^|>]+)\|(\d+)>/.exec(line);
-    const tag = sa ? `(SESSION ID = ${sa[2]},SA ID = ${sa[2]})` : "";
-    let m: RegExpExecArray | null;
-    if ((m = /no shared key found for '([^']*)' - '([^']*)'/.exec(line)))
-        return `IKEv2-ERROR:${tag}:: Failed to locate an item in the database (no matching pre-shared key for peer ${m[2]})`;
-    if (/received AUTHENTICATION_FAILED notify error/.test(line)) return `IKEv2-ERROR:${tag}:: Auth exchange failed: peer sent AUTHENTICATION_FAILED`;
-    if (/sending AUTHENTICATION_FAILED|generating .*N\(AUTH_FAILED\)/.test(line)) return `IKEv2:${tag}:Sending AUTHENTICATION_FAILED notify to peer`;
-    if ((m = /tried \d+ shared keys? for '([^']*)' - '([^']*)', but MAC mismatched/.exec(line)))
-        return `IKEv2-ERROR:${tag}:: Verification of peer's authentication data FAILED (peer ${m[2]})`;
-    if ((m = /IKE_SA (\S+)\[\d+\] established between ([^[]+)\[[^\]]*\]\.\.\.([^[]+)\[/.exec(line)))
-        return `IKEv2:${tag}:Session with IKE ID PAIR (${m[3]}, ${m[2]}) is UP`;
-    if ((m = /CHILD_SA (\S+)\{\d+\} established with SPIs ([0-9a-f]+)_i ([0-9a-f]+)_o/.exec(line)))
-        return `IKEv2:${tag}:IPsec SA created for ${m[1]}: inbound spi 0x${m[2].toUpperCase()}, outbound spi 0x${m[3].toUpperCase()}`;
-    if (/initiating IKE_SA/.test(line)) return `IKEv2:${tag}:Sending Packet [To ${/to (\S+)/.exec(line)?.[1] ?? "peer"}] Initiator SPI ... IKE_SA_INIT`;
-    return undefined;
 }
 
 /** What a tunnel's negotiated selectors depend on in the lab: its routes and the hub's anchors. */

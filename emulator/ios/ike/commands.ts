@@ -1,11 +1,11 @@
 /**
  * EXEC commands of the IKE feature: `show crypto ...`, `debug crypto ikev2`, `undebug all`,
- * `clear crypto session`, `clear crypto ikev2 sa`, `show logging`. Without an IKE agent (no charon
+ * `clear crypto session`, `clear crypto ikev2 sa` (debug lines go to the logging buffer). Without an IKE agent (no charon
  * configured) they answer like an IOS router with no crypto sessions.
  */
-import type { Ctx } from "../commands";
+import type { Ctx } from "../context";
 import { def, Node } from "../grammar";
-import { showIkev2Profile, showIkev2Sa, showIpsecSa, showLogging } from "./show";
+import { showIkev2Profile, showIkev2Sa, showIpsecSa } from "./show";
 
 export function addIkeExecCommands(r: Node<Ctx>): void {
     const help = {
@@ -15,7 +15,6 @@ export function addIkeExecCommands(r: Node<Ctx>): void {
         sa: "Shows ikev2 SAs",
         profile: "Shows ikev2 profiles",
         session: "Crypto session",
-        logging: "Show the contents of logging buffers",
         debug: "Debugging functions (see also 'undebug')",
         undebug: "Disable debugging functions (see also 'debug')",
         all: "Enable all debugging",
@@ -24,7 +23,6 @@ export function addIkeExecCommands(r: Node<Ctx>): void {
     def<Ctx>(r, "show crypto ikev2 sa", (ctx) => showIkev2Sa(ctx.core.ike), { help, minPriv: 15 });
     def<Ctx>(r, "show crypto ipsec sa", (ctx) => showIpsecSa(ctx.core.ike, ctx.core.config), { help, minPriv: 15 });
     def<Ctx>(r, "show crypto ikev2 profile", (ctx) => showIkev2Profile(ctx.core.config), { help, minPriv: 15 });
-    def<Ctx>(r, "show logging", (ctx) => showLogging(ctx.core.ike), { help, minPriv: 15 });
     def<Ctx>(r, "debug crypto ikev2", (ctx) => {
         ctx.core.ike?.setDebug(true);
         return "IKEv2 default debugging is on";

@@ -1,57 +1,33 @@
 /**
- * `show crypto ikev2 sa`, `show crypto ipsec sa`, `show crypto ikev2 profile` and `show logging`
+ * `show crypto ikev2 sa`, `show crypto ipsec sa` and `show crypto ikev2 profile`
  * in IOS-XE's layout, from the running-config and charon's `swanctl --list-sas --raw`.
  */
-import { ViciMessage, ViciTree, ViciValue } from "../../../provider/strongswan/swanctl-output";
 import { RunningConfig } from "../config";
 import { IkeAgent } from "./agent";
+import { DH, ENCR, fromCharon, INTEG, PRF, TransformType } from "./algorithms";
+import { asCount as num, asList as strs, asSection as tree, asText as str, RawSection } from "./swanctl-raw";
 
-const str = (v: ViciValue | undefined): string => (typeof v === "string" ? v : "");
-const strs = (v: ViciValue | undefined): string[] => (Array.isArray(v) ? v : typeof v === "string" ? [v] : []);
-const tree = (v: ViciValue | undefined): ViciTree => (v && typeof v === "object" && !Array.isArray(v) ? v : {});
-const num = (v: ViciValue | undefined): number => (typeof v === "string" && /^\d+$/.test(v) ? Number(v) : 0);
-
-const DH: Record<string, string> = {
-    MODP_2048: "14", MODP_3072: "15", MODP_4096: "16", ECP_256: "19", ECP_384: "20", ECP_521: "21", MODP_2048_256: "24",
-};
-const HASH: Record<string, string> = {
-    HMAC_SHA1_96: "SHA96", HMAC_SHA2_256_128: "SHA256", HMAC_SHA2_384_192: "SHA384", HMAC_SHA2_512_256: "SHA512",
-    PRF_HMAC_SHA1: "SHA1", PRF_HMAC_SHA2_256: "SHA256", PRF_HMAC_SHA2_384: "SHA384", PRF_HMAC_SHA2_512: "SHA512",
-};
-
-function encrName(alg: string): string {
-    if (alg === "AES_CBC") return "AES-CBC";
-    if (alg.startsWith("AES_GCM")) return "AES-GCM";
-    return alg.replace(/_/g, "-");
-}
-
-interface Sa {
-    name: string;
-    sa: ViciTree;
-}
-
-function sas(messages: ViciMessage[]): Sa[] {
-    const out: Sa[] = [];
-    for (const m of messages) for (const [name, v] of Object.entries(m.tree)) out.push({ name, sa: tree(v) });
-    return out;
+/** How IOS names an algorithm charon negotiated; charon's own name if the table has no row for it. */
+function iosName(type: TransformType, charon: string, keySize?: string): string {
+    return fromCharon(type, charon, keySize)?.iosShow ?? charon;
 }
 
 const STATUS: Record<string, string> = { ESTABLISHED: "READY", CONNECTING: "IN-NEG", REKEYING: "READY", DELETING: "DELETE" };
 
 export async function showIkev2Sa(agent: IkeAgent | undefined): Promise<string> {
     const lines = [" IPv4 Crypto IKEv2  SA ", ""];
-    const all = agent ? sas(await agent.listSas()).filter((x) => agent.tunnels.some((t) => t.name === x.name)) : [];
+    const all = agent ? (await agent.listSas()).filter((x) => agent.tunnels.some((t) => t.name === x.name)) : [];
     if (all.length) lines.push("Tunnel-id Local                 Remote                fvrf/ivrf            Status ");
     for (const { name, sa } of all) {
         const local = `${str(sa["local-host"])}/${str(sa["local-port"]) || "500"}`;
         const remote = `${str(sa["remote-host"])}/${str(sa["remote-port"]) || "500"}`;
         const status = STATUS[str(sa.state)] ?? str(sa.state);
         lines.push(`${str(sa.uniqueid).padEnd(10)}${local.padEnd(22)}${remote.padEnd(22)}${"none/none".padEnd(21)}${status} `);
-        const encr = encrName(str(sa["encr-alg"]));
         const keysize = str(sa["encr-keysize"]);
-        const prf = HASH[str(sa["prf-alg"])] ?? str(sa["prf-alg"]);
-        const hash = sa["integ-alg"] ? HASH[str(sa["integ-alg"])] ?? str(sa["integ-alg"]) : "None";
-        const dh = DH[str(sa["dh-group"])] ?? str(sa["dh-group"]);
+        const encr = iosName(ENCR, str(sa["encr-alg"]), keysize);
+        const prf = iosName(PRF, str(sa["prf-alg"]));
+        const hash = sa["integ-alg"] ? iosName(INTEG, str(sa["integ-alg"])) : "None";
+        const dh = iosName(DH, str(sa["dh-group"]));
         lines.push(`      Encr: ${encr}, keysize: ${keysize}, PRF: ${prf}, Hash: ${hash}, DH Grp:${dh}, Auth sign: PSK, Auth verify: PSK`);
         lines.push(`      Life/Active Time: ${agent!.lifetimes.get(name) ?? 86400}/${num(sa.established)} sec`);
         lines.push(`      CE id: 0, Session-id: ${str(sa.uniqueid)}`);
@@ -83,19 +59,19 @@ function spi(hex: string): string {
     return `0x${hex.toUpperCase()}(${parseInt(hex, 16)})`;
 }
 
-function transform(child: ViciTree): string {
+/** `transform: esp-256-aes esp-sha256-hmac ,` as IOS prints an SA's transform. */
+function transform(child: RawSection): string {
     const enc = str(child["encr-alg"]);
     const size = str(child["encr-keysize"]);
     const words = [enc.startsWith("AES_GCM") ? `esp-gcm ${size}` : `esp-${size}-aes`];
     const integ = str(child["integ-alg"]);
-    const map: Record<string, string> = { HMAC_SHA1_96: "esp-sha-hmac", HMAC_SHA2_256_128: "esp-sha256-hmac", HMAC_SHA2_384_192: "esp-sha384-hmac", HMAC_SHA2_512_256: "esp-sha512-hmac" };
-    if (integ) words.push(map[integ] ?? integ);
+    if (integ) words.push(fromCharon(INTEG, integ)?.iosTransform ?? integ);
     return words.join(" ") + " ,";
 }
 
 export async function showIpsecSa(agent: IkeAgent | undefined, c: RunningConfig): Promise<string> {
     if (!agent) return "";
-    const all = sas(await agent.listSas());
+    const all = await agent.listSas();
     const out: string[] = [];
     for (const t of agent.tunnels) {
         const tag = `${t.name}-head-0`;
@@ -108,7 +84,7 @@ export async function showIpsecSa(agent: IkeAgent | undefined, c: RunningConfig)
         const encaps = sum("packets-out");
         const decaps = sum("packets-in");
         const source = c.interfaces.get(t.name)?.tunnelSource;
-        const pfs = first?.["dh-group"] ? `Y, DH group: group${DH[str(first["dh-group"])] ?? str(first["dh-group"])}` : "N, DH group: none";
+        const pfs = first?.["dh-group"] ? `Y, DH group: ${fromCharon(DH, str(first["dh-group"]))?.iosPfs ?? str(first["dh-group"])}` : "N, DH group: none";
         out.push(
             "",
             `interface: ${t.name}`,
@@ -133,7 +109,7 @@ export async function showIpsecSa(agent: IkeAgent | undefined, c: RunningConfig)
             "",
             "     inbound esp sas:",
         );
-        const saBlock = (ch: ViciTree, dir: "in" | "out") => [
+        const saBlock = (ch: RawSection, dir: "in" | "out") => [
             `      spi: ${spi(str(ch[`spi-${dir}`]))}`,
             `        transform: ${transform(ch)}`,
             "        in use settings ={Tunnel, }",
@@ -184,19 +160,4 @@ export function showIkev2Profile(c: RunningConfig): string {
         );
     }
     return out.join("\n");
-}
-
-export function showLogging(agent: IkeAgent | undefined): string {
-    const lines = agent?.debugBuffer() ?? [];
-    return [
-        "Syslog logging: enabled (0 messages dropped, 0 messages rate-limited, 0 flushes, 0 overruns, xml disabled, filtering disabled)",
-        "",
-        "    Console logging: disabled",
-        "    Monitor logging: level debugging, 0 messages logged, xml disabled,",
-        `    Buffer logging:  level debugging, ${lines.length} messages logged, xml disabled,`,
-        "",
-        `Log Buffer (${Math.max(4096, lines.join("\n").length)} bytes):`,
-        "",
-        ...lines,
-    ].join("\n");
 }

@@ -4,16 +4,8 @@
  * address (most specific mask first), else its identity, else its hostname; never by the label
  * after `peer`. Pure: no I/O. What cannot be carried over becomes a debug line, as IOS would log it.
  */
-import {
-    DhGroup,
-    EspEncryption,
-    EspIntegrity,
-    espProposalToStrongSwan,
-    IkeEncryption,
-    IkeIntegrity,
-    ikeProposalToStrongSwan,
-} from "../../../provider/algorithms";
 import { Iface, Keyring, Peer, Profile, RunningConfig } from "../config";
+import { espProposal, ikeProposal } from "./algorithms";
 
 /** A route into the tunnel: `ip route replace PREFIX dev ipsec0 src LAN-ADDRESS`. */
 export interface TunnelRoute {
@@ -122,26 +114,6 @@ export function findKeyringPeer(k: Keyring, remote: string, remoteId?: string): 
     return k.peers.find((p) => p.hostname !== undefined && p.hostname === remote);
 }
 
-function dhGroup(g: string): DhGroup {
-    return Number(g.replace(/^group/, "")) as DhGroup;
-}
-
-/** `esp-aes 256 esp-sha256-hmac` -> the transform as provider/algorithms names it. */
-function transformOf(words: string[]): { encryption: EspEncryption; integrity?: EspIntegrity } {
-    let encryption: EspEncryption | undefined;
-    let integrity: EspIntegrity | undefined;
-    for (let i = 0; i < words.length; i++) {
-        const w = words[i];
-        if (w === "esp-aes" || w === "esp-gcm") {
-            const size = /^(128|192|256)$/.test(words[i + 1] ?? "") ? words[++i] : "128";
-            encryption = `${w}-${size}` as EspEncryption;
-        } else if (/^esp-sha\d*-hmac$/.test(w)) integrity = w as EspIntegrity;
-        else if (w !== "mode") throw new Error(`transform ${w} is not supported`);
-    }
-    if (!encryption) throw new Error("no ESP encryption transform");
-    return { encryption, integrity };
-}
-
 /** `dpd 10 2 periodic` -> seconds. */
 function dpdDelay(dpd: string | undefined): number | undefined {
     return dpd ? Number(dpd.split(/\s+/)[0]) : undefined;
@@ -172,12 +144,7 @@ export function translate(c: RunningConfig): Translation {
                 continue;
             }
             try {
-                const s = ikeProposalToStrongSwan({
-                    encryption: p.encryption as IkeEncryption[],
-                    integrity: p.integrity as IkeIntegrity[],
-                    prf: p.prf as IkeIntegrity[],
-                    groups: p.group.map(dhGroup),
-                });
+                const s = ikeProposal(p);
                 if (!ikeProposals.includes(s)) ikeProposals.push(s);
             } catch (e) {
                 debug.push(`IKEv2-ERROR:: Proposal ${name} is incomplete: ${(e as Error).message}`);
@@ -209,13 +176,12 @@ export function translate(c: RunningConfig): Translation {
             debug.push(`IKEv2-ERROR:: ${t.name}: ipsec profile ${ips.name} has no IKEv2 profile`);
             continue;
         }
-        const pfs = ips.pfs ? dhGroup(ips.pfs) : undefined;
         const espProposals: string[] = [];
         for (const tsName of ips.transformSets) {
             const ts = c.transformSets.get(tsName);
             if (!ts) continue;
             try {
-                espProposals.push(espProposalToStrongSwan(transformOf(ts.transforms.join(" ").split(/\s+/)), pfs));
+                espProposals.push(espProposal(ts.transforms.join(" ").split(/\s+/), ips.pfs));
             } catch (e) {
                 debug.push(`IPSEC(validate_proposal): transform-set ${tsName}: ${(e as Error).message}`);
             }
