@@ -79,10 +79,13 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
     ): Promise<ConfigNode[] | undefined> {
         try {
             return await this.inSession(async (session) => {
-                const before = await this.currentNodes(session, model);
+                const tree = parseConfigTree(await session.exec("show running-config"));
+                const before = this.handler.extract(tree, model);
                 guard?.(before);
                 if (target ? before && this.handler.sameConfig(before, target) : !before) return before;
-                const failure = await this.send(session, planTransition(this.kind, before, target), before);
+                // Removing an object from a block others share (a keyring peer) leaves the rest of that block.
+                const planned = target ?? this.handler.remainder?.(tree, model);
+                const failure = await this.send(session, planTransition(this.kind, before, planned), before);
                 const after = failure ? undefined : await this.currentNodes(session, model);
                 const mismatch = failure ?? this.readBackMismatch(after, target);
                 if (mismatch) {

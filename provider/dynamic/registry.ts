@@ -23,7 +23,7 @@ function iosKind<K extends IosKind>(kind: K) {
         kind,
         schema: iosModelSchemas[kind],
         connectionSchema: iosConnectionSchema,
-        identity: [iosObjects[kind].identity],
+        identity: [...(iosObjects[kind].scope ? [iosObjects[kind].scope] : []), iosObjects[kind].identity],
         driver: (target) => new IosDriver(kind, target),
         outputs: {},
     });

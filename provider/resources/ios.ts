@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
+    ikeV2KeyringPeerSchema,
     ikeV2KeyringSchema,
     ikeV2PolicySchema,
     ikeV2ProfileSchema,
@@ -68,9 +69,24 @@ export class IkeV2Keyring extends IosObject {
     }
 }
 
+export type IkeV2KeyringPeerArgs = Fields<typeof ikeV2KeyringPeerSchema> & OnIosDevice;
+/**
+ * One peer of `crypto ikev2 keyring KEYRING`, managed apart from the keyring's other peers: a hub's
+ * tunnels each own their peer, so adding or removing one touches no other tunnel's object. The
+ * keyring is created with its first peer and removed with its last. The key travels as a secret
+ * input of its own; previews show the peer's address.
+ */
+export class IkeV2KeyringPeer extends IosObject {
+    declare readonly name: pulumi.Output<string>;
+    declare readonly keyring: pulumi.Output<string>;
+    constructor(name: string, args: IkeV2KeyringPeerArgs, opts?: pulumi.CustomResourceOptions) {
+        super(...dynamicResourceArgs("IkeV2KeyringPeer", name, args, opts));
+    }
+}
+
 export type IkeV2ProfileArgs = Omit<Fields<typeof ikeV2ProfileSchema>, "keyring"> &
     OnIosDevice & {
-        /** `keyring local`: the keyring resource or its name. */
+        /** `keyring local`: the keyring resource, or its name (e.g. the `keyring` of IkeV2KeyringPeer resources). */
         keyring?: Ref<IkeV2Keyring>;
     };
 /** `crypto ikev2 profile NAME`: identities, authentication and keyring for matching peers. */

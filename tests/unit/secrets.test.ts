@@ -18,6 +18,7 @@ describe("secrets model", () => {
             IkeV2Proposal: ["credentials"],
             IkeV2Policy: ["credentials"],
             IkeV2Keyring: ["credentials", "preSharedKeys"],
+            IkeV2KeyringPeer: ["credentials", "preSharedKey", "localPreSharedKey", "remotePreSharedKey"],
             IkeV2Profile: ["credentials"],
             IpsecTransformSet: ["credentials"],
             IpsecProfile: ["credentials"],
