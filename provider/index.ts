@@ -6,3 +6,5 @@ export { IosDevice, StrongSwanHost, Ref } from "./resources/base";
 export * from "./resources/ios";
 export * from "./resources/strongswan";
 export { SshPool } from "./ssh/pool";
+export { IosRouter, IosRouterArgs, SiteToSiteTunnel, SiteToSiteTunnelArgs, StrongSwanSite, TunnelAlgorithms, TunnelEndArgs, IosTunnelEnd, StrongSwanTunnelEnd } from "./resources/site-to-site";
+export { checkTunnelEnds, CrossEndCheck, HandWrittenEnd } from "./resources/cross-end";

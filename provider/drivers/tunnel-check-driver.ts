@@ -8,6 +8,7 @@ import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swa
 import { HostSession } from "../ssh/host-session";
 import { ApplyError, ObjectState, PlatformDriver } from "./driver";
 import { HostDriver } from "./host-driver";
+import { diagnoseTunnel, EndAccess, peerAccess } from "./tunnel-evidence";
 
 export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
     established: boolean;
@@ -20,17 +21,6 @@ interface LiveTunnel {
 
 /** A check initiates SAs and pings, but changes no configuration: there is never anything to roll back. */
 const CONFIGURES_NOTHING = { status: "unchanged" } as const;
-
-/** Hints for the failures people actually hit, keyed by what charon or swanctl says. */
-const HINTS: Array<[RegExp, string]> = [
-    [
-        /AUTHENTICATION_FAILED|authentication .* failed|no shared key found/i,
-        "the peers do not agree on the pre-shared key for these identities; on IOS check that the keyring peer has `address <this host's address>` (the peer's name is only a label) and the same key",
-    ],
-    [/NO_PROPOSAL_CHOSEN|no acceptable proposal/i, "no common IKE or ESP proposal: declare the same algorithms on both ends"],
-    [/TS_UNACCEPTABLE|traffic selectors .* unacceptable/i, "the traffic selectors do not match the peer's (route-based IOS tunnels use 0.0.0.0/0)"],
-    [/retransmit|timeout|peer not responding|giving up/i, "the peer does not answer IKE: check reachability of UDP 500/4500 and that it has a matching connection"],
-];
 
 export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver<StrongSwanTunnelCheckModel, StrongSwanTunnelCheckModel, TunnelState> {
     async read(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
@@ -47,16 +37,27 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
                 const deadline = Date.now() + model.timeoutSeconds * 1000;
                 while (!isUp((tunnel = await this.live(host, model))) && Date.now() < deadline) await sleep(500);
             }
+            return { tunnel, initiateOutput };
+        }).then(async ({ tunnel, initiateOutput }) => {
             if (!isUp(tunnel)) {
+                // Outside the session: the diagnosis opens sessions of its own, on this host and the far end.
+                const diagnosis = await diagnoseTunnel(this.self(model), peerAccess(model, this.target.secrets)).catch(
+                    (e: Error) => ({ message: `(no diagnosis: ${this.redacted(e.message)}) swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}` }),
+                );
                 throw new ApplyError(
-                    `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s: ` +
-                        `${describe(tunnel)}. ${this.hint(initiateOutput)}swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}`,
+                    `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s (${describe(tunnel)}): ${diagnosis.message}`,
                     CONFIGURES_NOTHING,
                 );
             }
-            if (model.ping) await this.pingThrough(host, model);
-            return this.stateOf(model, await this.live(host, model));
+            return this.inSession(async (host) => {
+                if (model.ping) await this.pingThrough(host, model);
+                return this.stateOf(model, await this.live(host, model));
+            });
         });
+    }
+
+    private self(model: StrongSwanTunnelCheckModel): EndAccess {
+        return { platform: "strongswan", site: model.site ?? this.device, target: this.target, connectionName: model.connectionName, child: model.child };
     }
 
     async remove(): Promise<void> {
@@ -104,10 +105,6 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
         return { model, config: [describe(tunnel)], unmanaged: [], established: isUp(tunnel) };
     }
 
-    private hint(output: string): string {
-        const found = HINTS.find(([pattern]) => pattern.test(output));
-        return found ? `Fix: ${found[1]}. ` : "";
-    }
 }
 
 function isUp(t: LiveTunnel): boolean {

@@ -9,8 +9,10 @@ import { ObjectState, PlatformDriver } from "../drivers/driver";
 import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
+import { CROSS_END_CHECK, crossEndCheckHandlers } from "./cross-end-check";
 import { CheckFailure, containsUnknown, validate } from "./engine";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
+import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
 import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, TRANSPORT_INPUTS } from "./wire";
 
@@ -173,7 +175,8 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
 const handlers = new Map<ResourceKind, ResourceHandlers>();
 
 /** One handler object per kind per process, shared by every resource of that kind. */
-export function handlersFor(kind: ResourceKind): ResourceHandlers {
+export function handlersFor(kind: ProviderKind): ResourceHandlers {
+    if (kind === CROSS_END_CHECK) return crossEndCheckHandlers;
     let h = handlers.get(kind);
     if (!h) {
         const entry = registry[kind];

@@ -11,16 +11,19 @@ import type { ResourceKind } from "./registry";
 
 type Props = Record<string, unknown>;
 
+/** Every kind a stub serves: the device kinds of the registry, and the cross-end check (cross-end-check.ts). */
+export type ProviderKind = ResourceKind | "CrossEndCheck";
+
 /** What handlers.js exports. */
 interface Implementation {
-    handlersFor(kind: ResourceKind): ResourceHandlers;
+    handlersFor(kind: ProviderKind): ResourceHandlers;
 }
 
 export class DeviceProviderStub implements dynamic.ResourceProvider {
     /** Absolute path of handlers.js when the program ran; a moved project falls back to cwd. */
     private readonly implementation: string;
 
-    constructor(private readonly kind: ResourceKind) {
+    constructor(private readonly kind: ProviderKind) {
         this.implementation = path.join(__dirname, "handlers.js");
     }
 

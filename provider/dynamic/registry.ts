@@ -7,12 +7,13 @@ import { z } from "zod";
 import { DeviceTarget, ObjectState } from "../drivers/driver";
 import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
+import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
 import { IosDeviceModels, iosObjects } from "../ios/objects";
 import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
-import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
+import { iosTunnelCheckSchema, strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
 import { defineKind } from "./kind";
 
 /** The schema table seen per kind, so that the entry for any K knows its model type. */
@@ -60,6 +61,17 @@ export const registry = {
         driver: (target: DeviceTarget<HostConnection>) => new StrongSwanTunnelProber(target),
         outputs: {
             /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
+            established: { of: (s) => s.established, drifted: (stored) => stored === false },
+        },
+    }),
+    IosTunnelCheck: defineKind({
+        kind: "IosTunnelCheck",
+        schema: iosTunnelCheckSchema,
+        connectionSchema: iosConnectionSchema,
+        identity: ["tunnel"],
+        driver: (target: DeviceTarget<IosConnection>) => new IosTunnelProber(target),
+        outputs: {
+            /** Whether the tunnel's IKE SA is READY and its ESP SAs installed (at the last up or refresh). */
             established: { of: (s) => s.established, drifted: (stored) => stored === false },
         },
     }),

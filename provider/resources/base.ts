@@ -62,7 +62,7 @@ export interface StrongSwanHost extends SshEndpoint {
 const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
 
 /** Splits a device into plain connection settings and credentials that are always secret. */
-function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
+export function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
     const connection: Record<string, unknown> = {};
     const credentials: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(device)) {
@@ -142,4 +142,27 @@ export function dynamicResourceArgs(
         "ikev2",
         kind,
     ];
+}
+
+/** The far end of a checked tunnel, for the diagnosis: an IOS router and its tunnel, or a strongSwan host and its connection. */
+export type TunnelCheckPeerArgs =
+    | { site: pulumi.Input<string>; ios: IosDevice; tunnel: pulumi.Input<number> }
+    | { site: pulumi.Input<string>; strongSwan: StrongSwanHost; connectionName: pulumi.Input<string>; child: pulumi.Input<string> };
+
+/** A check's `peer` and its credentials, each credential a secret input of its own (schema/tunnel-check.ts). */
+export function peerInputs(peer: TunnelCheckPeerArgs | undefined): Record<string, unknown> {
+    if (!peer) return {};
+    const device = "ios" in peer ? peer.ios : peer.strongSwan;
+    const { connection } = splitDevice(device);
+    const described =
+        "ios" in peer
+            ? { platform: "ios", site: peer.site, connection, tunnel: peer.tunnel }
+            : { platform: "strongswan", site: peer.site, connection, connectionName: peer.connectionName, child: peer.child };
+    return {
+        peer: described,
+        peerPassword: device.password,
+        peerPrivateKey: device.privateKey,
+        peerPrivateKeyPassphrase: device.privateKeyPassphrase,
+        peerEnableSecret: "ios" in peer ? peer.ios.enableSecret : undefined,
+    };
 }

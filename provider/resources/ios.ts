@@ -14,7 +14,9 @@ import {
     ipsecTransformSetSchema,
     tunnelInterfaceSchema,
 } from "../schema/ios";
-import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, Ref } from "./base";
+import { iosTunnelCheckSchema } from "../schema/tunnel-check";
+import { CommonArgs, DeepInput, dynamicResourceArgs, IosDevice, nameOf, OutputOf, peerInputs, Ref, TunnelCheckPeerArgs } from "./base";
+import { recordDeclaration } from "./cross-end";
 
 type Fields<S extends z.ZodType> = { [K in keyof z.input<S>]: DeepInput<z.input<S>[K]> };
 
@@ -39,6 +41,7 @@ export class IkeV2Proposal extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IkeV2ProposalArgs, opts?: pulumi.CustomResourceOptions) {
         super(...dynamicResourceArgs("IkeV2Proposal", name, args, opts));
+        recordDeclaration(this, "IkeV2Proposal", name, args);
     }
 }
 
@@ -53,6 +56,7 @@ export class IkeV2Policy extends IosObject {
     constructor(name: string, args: IkeV2PolicyArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, proposals: args.proposals.map(nameOf) };
         super(...dynamicResourceArgs("IkeV2Policy", name, props, opts));
+        recordDeclaration(this, "IkeV2Policy", name, args);
     }
 }
 
@@ -66,6 +70,7 @@ export class IkeV2Keyring extends IosObject {
     constructor(name: string, args: IkeV2KeyringArgs, opts?: pulumi.CustomResourceOptions) {
         // The keys travel in their own secret input (preSharedKeys), so that previews still show the peers.
         super(...dynamicResourceArgs("IkeV2Keyring", name, args, opts));
+        recordDeclaration(this, "IkeV2Keyring", name, args);
     }
 }
 
@@ -81,6 +86,7 @@ export class IkeV2KeyringPeer extends IosObject {
     declare readonly keyring: pulumi.Output<string>;
     constructor(name: string, args: IkeV2KeyringPeerArgs, opts?: pulumi.CustomResourceOptions) {
         super(...dynamicResourceArgs("IkeV2KeyringPeer", name, args, opts));
+        recordDeclaration(this, "IkeV2KeyringPeer", name, args);
     }
 }
 
@@ -95,6 +101,7 @@ export class IkeV2Profile extends IosObject {
     constructor(name: string, args: IkeV2ProfileArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, keyring: args.keyring === undefined ? undefined : nameOf(args.keyring) };
         super(...dynamicResourceArgs("IkeV2Profile", name, props, opts));
+        recordDeclaration(this, "IkeV2Profile", name, args);
     }
 }
 
@@ -104,6 +111,7 @@ export class IpsecTransformSet extends IosObject {
     declare readonly name: pulumi.Output<string>;
     constructor(name: string, args: IpsecTransformSetArgs, opts?: pulumi.CustomResourceOptions) {
         super(...dynamicResourceArgs("IpsecTransformSet", name, args, opts));
+        recordDeclaration(this, "IpsecTransformSet", name, args);
     }
 }
 
@@ -120,6 +128,7 @@ export class IpsecProfile extends IosObject {
     constructor(name: string, args: IpsecProfileArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, transformSets: args.transformSets.map(nameOf), ikev2Profile: nameOf(args.ikev2Profile) };
         super(...dynamicResourceArgs("IpsecProfile", name, props, opts));
+        recordDeclaration(this, "IpsecProfile", name, args);
     }
 }
 
@@ -137,5 +146,40 @@ export class TunnelInterface extends IosObject {
     constructor(name: string, args: TunnelInterfaceArgs, opts?: pulumi.CustomResourceOptions) {
         const props = { ...args, protectionProfile: nameOf(args.protectionProfile) };
         super(...dynamicResourceArgs("TunnelInterface", name, props, opts));
+        recordDeclaration(this, "TunnelInterface", name, args);
+    }
+}
+
+export type IosTunnelCheckArgs = Omit<Fields<typeof iosTunnelCheckSchema>, "tunnel" | "triggers" | "peer" | "peerPassword" | "peerPrivateKey" | "peerPrivateKeyPassphrase" | "peerEnableSecret"> & {
+    /** The router. */
+    device: IosDevice;
+    /** The TunnelInterface (which also orders this check after it) or its number. */
+    tunnel: TunnelInterface | pulumi.Input<number>;
+    /** Values whose change makes the check run again, e.g. the `config` outputs of both ends. */
+    triggers?: pulumi.Input<unknown>[];
+    /** The tunnel's far end, read only when the tunnel does not come up, so that the error names the cause from both ends. */
+    peer?: TunnelCheckPeerArgs;
+};
+
+/**
+ * Proves an IOS tunnel came up, from the router: `show crypto ikev2 sa` READY for the tunnel's
+ * destination, its ESP SAs in `show crypto ipsec sa`, and optionally `ping DEST source X` through it
+ * with the tunnel's packet counters growing both ways. When it does not come up, the deployment
+ * fails with the cause and the fix, from the router's `debug crypto ikev2` lines and, with `peer`,
+ * the far end's log. Refresh reads the live SAs. Configures nothing.
+ */
+export class IosTunnelCheck extends pulumi.dynamic.Resource {
+    /** Whether the IKE SA is READY and the ESP SAs installed (at the last up or refresh). */
+    declare readonly established: pulumi.Output<OutputOf<"IosTunnelCheck", "established">>;
+    /** The SAs as the router shows them. */
+    declare readonly config: pulumi.Output<string[]>;
+    declare readonly device: pulumi.Output<string>;
+
+    constructor(name: string, args: IosTunnelCheckArgs, opts?: pulumi.CustomResourceOptions) {
+        const { tunnel, triggers, peer, ...rest } = args;
+        const number = pulumi.Resource.isInstance(tunnel) ? tunnel.number : tunnel;
+        const props = { ...rest, tunnel: number, triggers: triggers ?? [], ...peerInputs(peer) };
+        const dependsOn = pulumi.Resource.isInstance(tunnel) ? [tunnel] : [];
+        super(...dynamicResourceArgs("IosTunnelCheck", name, props, pulumi.mergeOptions(opts, { dependsOn })));
     }
 }

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
 import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
-import { CommonArgs, DeepInput, dynamicResourceArgs, nameOf, OutputOf, Ref, StrongSwanHost } from "./base";
+import { CommonArgs, DeepInput, dynamicResourceArgs, nameOf, OutputOf, peerInputs, Ref, StrongSwanHost, TunnelCheckPeerArgs } from "./base";
+import { recordDeclaration } from "./cross-end";
 
 export type StrongSwanConnectionArgs = { [K in keyof z.input<typeof strongSwanConnectionSchema>]: DeepInput<z.input<typeof strongSwanConnectionSchema>[K]> } &
     CommonArgs & {
@@ -31,12 +32,13 @@ export class StrongSwanConnection extends pulumi.dynamic.Resource {
     constructor(name: string, args: StrongSwanConnectionArgs, opts?: pulumi.CustomResourceOptions) {
         // The pre-shared key travels as a secret input of its own.
         super(...dynamicResourceArgs("StrongSwanConnection", name, args, opts));
+        recordDeclaration(this, "StrongSwanConnection", name, args);
     }
 }
 
 export type StrongSwanTunnelCheckArgs = Omit<
     { [K in keyof z.input<typeof strongSwanTunnelCheckSchema>]: DeepInput<z.input<typeof strongSwanTunnelCheckSchema>[K]> },
-    "connectionName" | "triggers"
+    "connectionName" | "triggers" | "peer" | "peerPassword" | "peerPrivateKey" | "peerPrivateKeyPassphrase" | "peerEnableSecret"
 > & {
     /** The strongSwan host that holds the connection. */
     device: StrongSwanHost;
@@ -44,6 +46,8 @@ export type StrongSwanTunnelCheckArgs = Omit<
     connection: Ref<StrongSwanConnection>;
     /** Values whose change makes the check run again, e.g. the `config` outputs of both ends. */
     triggers?: pulumi.Input<unknown>[];
+    /** The tunnel's far end, read only when the tunnel does not come up, so that the error names the cause from both ends. */
+    peer?: TunnelCheckPeerArgs;
 };
 
 /**
@@ -60,8 +64,8 @@ export class StrongSwanTunnelCheck extends pulumi.dynamic.Resource {
     declare readonly device: pulumi.Output<string>;
 
     constructor(name: string, args: StrongSwanTunnelCheckArgs, opts?: pulumi.CustomResourceOptions) {
-        const { connection, triggers, ...rest } = args;
-        const props = { ...rest, connectionName: nameOf(connection), triggers: triggers ?? [] };
+        const { connection, triggers, peer, ...rest } = args;
+        const props = { ...rest, connectionName: nameOf(connection), triggers: triggers ?? [], ...peerInputs(peer) };
         super(...dynamicResourceArgs("StrongSwanTunnelCheck", name, props, opts));
     }
 }
