@@ -126,8 +126,15 @@ async function initiateStrongSwan(end: Extract<EndAccess, { platform: "strongswa
             .split("\n")
             .map((l) => l.trim())
             .filter((l) => l !== "" && !/^plugin '[^']+': failed to load/.test(l));
-        const file = path.posix.join(end.target.connection.swanctlDir, "conf.d", connectionFileName(end.connectionName));
-        const text = await host.readFile(file).catch(() => undefined);
+        const confd = path.posix.join(end.target.connection.swanctlDir, "conf.d");
+        let file = path.posix.join(confd, connectionFileName(end.connectionName));
+        let text = await host.readFile(file).catch(() => undefined);
+        if (text === undefined) {
+            // Not the provider's file: the one that defines the connection (written by hand).
+            const found = await host.run(["grep", "-rlE", `^[[:space:]]*${end.connectionName}[[:space:]]*\\{`, confd]);
+            file = found.stdout.split("\n")[0]?.trim() || file;
+            text = await host.readFile(file).catch(() => undefined);
+        }
         return {
             evidence: { site: end.site, platform: "strongswan", log: log.map((l) => redact(l, end.target.secrets)) },
             device: strongSwanEndFromFile(text, { site: end.site, device: deviceLabel(end.target.connection), connection: end.connectionName, child: end.child, file }),
@@ -163,8 +170,9 @@ export async function diagnoseTunnel(self: EndAccess, peer: EndAccess | undefine
         });
     }
     for (const [i, end] of ios.entries()) collected.set(end, await finishIosLog(end, started[i], seconds));
+    const evidence = (c: Collected): EndEvidence => ({ ...c.evidence, actual: c.device?.end });
     const a = collected.get(self)!;
     const b = peer ? collected.get(peer)! : undefined;
-    const unreachable: EndEvidence = { site: "the far end", platform: self.platform === "ios" ? "strongswan" : "ios", log: [] };
-    return diagnose(a.evidence, b?.evidence ?? unreachable, { keysAgree: keysAgree(a.device, b?.device) });
+    const unreadable: EndEvidence = { site: "the far end", platform: self.platform === "ios" ? "strongswan" : "ios", log: [] };
+    return diagnose(evidence(a), b ? evidence(b) : unreadable, { keysAgree: keysAgree(a.device, b?.device) });
 }

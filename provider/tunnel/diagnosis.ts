@@ -179,7 +179,11 @@ export function diagnose(a: EndEvidence, b: EndEvidence, options: { keysAgree?: 
     const classified = classify([a, b]);
     const { cause, finding } = explanation(classified.cause, a, b, options.keysAgree);
     const quoted = (e: EndEvidence) => {
-        const own = classified.lines.filter((l) => l.site === e.site).map((l) => `\`${l.line}\``);
+        // What this end said about the failure: the lines of the cause, or else of the same notify.
+        const sameNotify = SIGNALS.filter((s) => s.notify !== undefined && s.notify === classified.notify);
+        const lines = classified.lines.filter((l) => l.site === e.site).map((l) => l.line);
+        // Without IOS's timestamps (`*Nov 28 21:21:21.524: `), the same line of two attempts is quoted once.
+        const own = (lines.length ? lines : e.log.filter((l) => sameNotify.some((s) => s.pattern.test(l)))).map((l) => `\`${l.replace(/^\*?[A-Z][a-z]{2} +\d+ [\d:.]+: /, "")}\``);
         const kind = e.platform === "ios" ? "IOS" : "strongSwan";
         if (own.length) return `${e.site} (${kind}) logged ${[...new Set(own)].slice(0, 3).join(", ")}`;
         return e.log.length ? `${e.site} (${kind}) logged nothing about it` : `${e.site} (${kind}): no log was available`;
