@@ -69,7 +69,7 @@ export async function withIosSession<T>(target: DeviceTarget<IosConnection>, fn:
 }
 
 /** A shell session on a strongSwan host, under its lock. */
-export function withHostSession<T>(target: DeviceTarget<HostConnection>, fn: (host: HostSession) => Promise<T>): Promise<T> {
+function withHostSession<T>(target: DeviceTarget<HostConnection>, fn: (host: HostSession) => Promise<T>): Promise<T> {
     const { connection, credentials, secrets } = target;
     return SshPool.shared.withDevice(connection, credentials, (client) =>
         fn(new HostSession(client, { device: deviceLabel(connection), sudo: connection.sudo, commandTimeoutMs: connection.commandTimeoutMs, secrets })),

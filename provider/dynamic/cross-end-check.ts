@@ -11,7 +11,7 @@ import { z } from "zod";
 import { ikeV2ProfileSchema, ikeV2ProposalSchema, ipsecProfileSchema, ipsecTransformSetSchema, tunnelInterfaceSchema } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
 import { crossEndFindings } from "../tunnel/cross-check";
-import { iosEnd, KeyringPeerView, Role, strongSwanEnd, TunnelEnd } from "../tunnel/ends";
+import { iosEnd, KeyringPeerView, strongSwanEnd, TunnelEnd } from "../tunnel/ends";
 import { containsUnknown } from "./engine";
 import { ResourceHandlers } from "./kind";
 import { Props } from "./wire";
@@ -45,17 +45,17 @@ const keyringPeerView: z.ZodType<KeyringPeerView> = z.object({
     identity: identitySchema.optional(),
     hostname: text.optional(),
 });
-const roles = z.record(z.enum(["ike", "esp", "keys", "identity", "selectors", "tunnel"]), text);
+const roles = z.partialRecord(z.enum(["ike", "esp", "keys", "identity", "selectors", "tunnel"]), text);
 
 const isRecord = (v: unknown): v is Props => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** One end from its inputs: what is known of it. */
-export function endOf(input: unknown): TunnelEnd | undefined {
+function endOf(input: unknown): TunnelEnd | undefined {
     if (!isRecord(input) || (input.platform !== "ios" && input.platform !== "strongswan")) return undefined;
     const common = {
         site: known(text, input.site) ?? "?",
         device: known(text, input.device),
-        resources: (known(roles, input.resources) ?? {}) as Partial<Record<Role, string>>,
+        resources: known(roles, input.resources) ?? {},
         lans: known(z.array(text), input.lans),
     };
     if (input.platform === "ios") {
@@ -77,7 +77,7 @@ export function endOf(input: unknown): TunnelEnd | undefined {
 const endsOf = (value: unknown): TunnelEnd[] => (Array.isArray(value) ? value.map(endOf).filter((e): e is TunnelEnd => e !== undefined) : []);
 
 /** The check() failures of a CrossEndCheck's inputs: one per disagreement, under the check's name. */
-export function crossEndFailures(inputs: Props): { property: string; reason: string }[] {
+function crossEndFailures(inputs: Props): { property: string; reason: string }[] {
     const a = endOf(inputs.a);
     const b = endOf(inputs.b);
     if (!a || !b) return [];

@@ -62,7 +62,7 @@ export interface StrongSwanHost extends SshEndpoint {
 const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
 
 /** Splits a device into plain connection settings and credentials that are always secret. */
-export function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
+function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
     const connection: Record<string, unknown> = {};
     const credentials: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(device)) {

@@ -175,7 +175,7 @@ function preSharedKey(a: TunnelEnd, b: TunnelEnd, keysAgree: boolean | undefined
 const sameText = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
 
 /** Whether an identity is accepted by a match (IOS address + mask, or the same identity). */
-export function identityMatches(match: IdentityMatch, id: Identity): boolean {
+function identityMatches(match: IdentityMatch, id: Identity): boolean {
     if (match.address !== undefined) {
         if (id.address === undefined) return false;
         if (!match.mask || match.mask === "255.255.255.255") return match.address === id.address;

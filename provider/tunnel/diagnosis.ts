@@ -86,12 +86,16 @@ const SIGNALS: Signal[] = [
 /** Lines that show the peer answered: a peer that answered was reachable. */
 const ANSWERED = /Received Packet|received packet|parsed IKE_SA_INIT response|parsed IKE_AUTH|received .* notify|IKE_SA_INIT Exchange RESPONSE/i;
 
-/** Which findings of the cross-end checks explain each cause. */
+/**
+ * Which findings of the cross-end checks explain each cause, the likeliest first. For an
+ * AUTHENTICATION_FAILED the configurations decide between the three causes: a log line can mislead
+ * (a responder without the right key may try another one and report a MAC mismatch).
+ */
 const EXPLAINED_BY: Record<Cause, Finding["check"][]> = {
-    "auth-no-key": ["keyringPeer", "peerAddress"],
-    "auth-key-mismatch": ["preSharedKey"],
-    "auth-identity": ["identity"],
-    "auth-failed": ["keyringPeer", "preSharedKey", "identity"],
+    "auth-no-key": ["keyringPeer", "peerAddress", "identity", "preSharedKey"],
+    "auth-key-mismatch": ["preSharedKey", "keyringPeer", "identity"],
+    "auth-identity": ["identity", "keyringPeer", "preSharedKey"],
+    "auth-failed": ["keyringPeer", "identity", "preSharedKey"],
     "no-proposal-ike": ["ikeProposals", "dhGroups", "ikeVersion"],
     "dh-group": ["dhGroups"],
     "no-proposal-esp": ["espProposals", "pfsGroup"],
@@ -164,9 +168,12 @@ function explanation(cause: Cause, a: EndEvidence, b: EndEvidence, keysAgree: bo
     const wanted = EXPLAINED_BY[cause];
     const finding = wanted.map((w) => findings.find((f) => f.check === w)).find((f) => f !== undefined);
     if (!finding) return { cause };
-    // The generic failures get the cause the configurations show.
-    const refined: Partial<Record<Finding["check"], Cause>> =
-        cause === "auth-failed" ? { keyringPeer: "auth-no-key", preSharedKey: "auth-key-mismatch", identity: "auth-identity" } : cause === "no-proposal-ike" ? { dhGroups: "dh-group" } : {};
+    // The cause the configurations show.
+    const refined: Partial<Record<Finding["check"], Cause>> = cause.startsWith("auth-")
+        ? { keyringPeer: "auth-no-key", preSharedKey: "auth-key-mismatch", identity: "auth-identity" }
+        : cause === "no-proposal-ike"
+          ? { dhGroups: "dh-group" }
+          : {};
     return { cause: refined[finding.check] ?? cause, finding };
 }
 

@@ -81,7 +81,7 @@ export interface TunnelEnd {
 const prfOf = (integrity: string) => `prf${integrity}`;
 
 /** Reads a strongSwan proposal string; undefined when it is not one (a raw string the schema refused). */
-export function proposalSets(text: string, kind: "ike" | "esp"): ProposalSets | undefined {
+function proposalSets(text: string, kind: "ike" | "esp"): ProposalSets | undefined {
     const parsed = parseStrongSwanProposal(text, kind);
     if (!parsed.ok) return undefined;
     const p = parsed.value;

@@ -12,77 +12,10 @@ import {
     ipsecTransformSetSchema,
     tunnelInterfaceSchema,
 } from "../../provider/schema/ios";
-import { strongSwanConnectionSchema, StrongSwanConnectionInput } from "../../provider/schema/strongswan";
+import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
 import { crossEndFindings, Finding } from "../../provider/tunnel/cross-check";
-import { IosEndParts, iosEnd, KeyringPeerView, strongSwanEnd, TunnelEnd } from "../../provider/tunnel/ends";
-
-const HOME = "198.51.100.1";
-const VPS = "203.0.113.7";
-const PARENTS = "192.0.2.50";
-
-interface HomeVariant {
-    proposal?: object;
-    profile?: object;
-    ipsec?: object;
-    transform?: object;
-    tunnel?: object;
-    peers?: KeyringPeerView[];
-    lans?: string[];
-}
-
-function homeEnd(v: HomeVariant = {}, to = { site: "vps", wan: VPS, lan: "10.2.0.0/24", number: 1, address: "172.16.0.1" }): TunnelEnd {
-    const upper = to.site.toUpperCase();
-    const parts: IosEndParts = {
-        site: "home",
-        device: "admin@198.51.100.1",
-        address: HOME,
-        resources: {
-            ike: 'IkeV2Proposal "home-proposal"',
-            esp: 'IpsecProfile "home-ipsec"',
-            keys: 'IkeV2KeyringPeer "home-peer"',
-            identity: `IkeV2Profile "home-${to.site}-profile"`,
-            tunnel: `TunnelInterface "home-${to.site}-tunnel"`,
-        },
-        proposals: [ikeV2ProposalSchema.parse({ name: "PROP", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14], ...v.proposal })],
-        keyringPeers: v.peers ?? [{ name: to.site, address: to.wan }],
-        profile: ikeV2ProfileSchema.parse({ name: `PROF-${upper}`, matchIdentityRemote: [{ address: to.wan }], identityLocal: { address: HOME }, keyring: "KR", ...v.profile }),
-        ipsecProfile: ipsecProfileSchema.parse({ name: `IPSEC-${upper}`, transformSets: ["TS"], ikev2Profile: `PROF-${upper}`, pfsGroup: 14, ...v.ipsec }),
-        transformSets: [ipsecTransformSetSchema.parse({ name: "TS", encryption: "esp-aes-256", integrity: "esp-sha256-hmac", ...v.transform })],
-        tunnel: tunnelInterfaceSchema.parse({
-            number: to.number,
-            ipAddress: { address: to.address, mask: "255.255.255.252" },
-            tunnelSource: HOME,
-            tunnelDestination: to.wan,
-            protectionProfile: `IPSEC-${upper}`,
-            routes: [{ destination: to.lan }],
-            ...v.tunnel,
-        }),
-        lans: v.lans ?? ["10.1.0.0/24"],
-    };
-    return iosEnd(parts);
-}
-
-const VPS_CONNECTION: StrongSwanConnectionInput = {
-    name: "home",
-    localAddrs: [VPS],
-    remoteAddrs: [HOME],
-    proposals: [{ encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }],
-    local: { auth: "psk", id: { address: VPS } },
-    remote: { auth: "psk", id: { address: HOME } },
-    preSharedKey: "not-compared-here",
-    children: [{ name: "home-lan", localTs: ["10.2.0.0/24"], remoteTs: ["10.1.0.0/24"], espProposals: [{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac", pfsGroup: 14 }] }],
-};
-
-function vpsEnd(change: (c: StrongSwanConnectionInput) => StrongSwanConnectionInput = (c) => c): TunnelEnd {
-    return strongSwanEnd({
-        site: "vps",
-        device: "root@203.0.113.7",
-        resources: { ike: 'StrongSwanConnection "vps-home"', esp: 'StrongSwanConnection "vps-home"', keys: 'StrongSwanConnection "vps-home"', identity: 'StrongSwanConnection "vps-home"', selectors: 'StrongSwanConnection "vps-home"' },
-        connection: strongSwanConnectionSchema.parse(change(structuredClone(VPS_CONNECTION))),
-        child: "home-lan",
-        lans: ["10.2.0.0/24"],
-    });
-}
+import { iosEnd, strongSwanEnd, TunnelEnd } from "../../provider/tunnel/ends";
+import { HOME, homeEnd, PARENTS, VPS, VPS_CONNECTION, vpsEnd } from "../fixtures/tunnel-ends";
 
 function only(findings: Finding[], check: Finding["check"]): string {
     assert.deepStrictEqual(findings.map((f) => f.check), [check], findings.map((f) => f.message).join("\n"));
