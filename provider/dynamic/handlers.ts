@@ -10,11 +10,11 @@ import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
 import { CROSS_END_CHECK, crossEndCheckHandlers } from "./cross-end-check";
-import { CheckFailure, containsUnknown, validate } from "./engine";
+import { CheckFailure, containsUnknown, UNKNOWN, validate } from "./engine";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
 import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
-import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, TRANSPORT_INPUTS } from "./wire";
+import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
 
 interface Parsed<M, C> {
     model: M;
@@ -64,8 +64,16 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
     }
 
     async check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
-        const { failures } = this.checkInputs(news);
-        return { inputs: news, failures };
+        const { failures, parsed } = this.checkInputs(news);
+        return { inputs: this.withRenderedConfig(news, parsed?.model), failures };
+    }
+
+    /** The inputs plus the configuration lines the model stands for (unknown while inputs are). */
+    private withRenderedConfig(inputs: Props, model: M | undefined): Props {
+        const rest = Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== RENDERED_CONFIG));
+        if (!this.spec.render) return rest;
+        if (model !== undefined) return { ...rest, [RENDERED_CONFIG]: this.spec.render(model) };
+        return containsUnknown(rest) ? { ...rest, [RENDERED_CONFIG]: UNKNOWN } : rest;
     }
 
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
@@ -116,7 +124,9 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         // e.g. proposals as strongSwan strings or explicit defaults, is not a change).
         const normalized = validate(this.spec.schema, deviceModel);
         const unchanged = normalized.ok && canonical(normalized.value) === canonical(parsed.model);
-        const inputs = unchanged ? this.declaredInputs(props) : { ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) };
+        const inputs = unchanged
+            ? this.declaredInputs(props)
+            : this.withRenderedConfig({ ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) }, normalized.ok ? normalized.value : undefined);
         return { id, props: this.outputsOf(inputs, parsed, state), inputs };
     }
 

@@ -9,7 +9,10 @@ import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
 import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
+import { renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, iosObjects } from "../ios/objects";
+import { maskLine } from "../masking";
+import { renderConnectionFile } from "../strongswan/swanctl-conf";
 import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
@@ -27,6 +30,7 @@ function iosKind<K extends IosKind>(kind: K) {
         identity: [...(iosObjects[kind].scope ? [iosObjects[kind].scope] : []), iosObjects[kind].identity],
         driver: (target) => new IosDriver(kind, target),
         outputs: {},
+        render: (model) => renderConfigTree(iosObjects[kind].render(model)).map(maskLine),
     });
 }
 
@@ -46,6 +50,11 @@ export const registry = {
         connectionSchema: hostConnectionSchema,
         identity: ["name"],
         driver: (target: DeviceTarget<HostConnection>) => new StrongSwanDriver(target),
+        render: (model) =>
+            renderConnectionFile(model)
+                .split("\n")
+                .filter((l) => l.trim() !== "")
+                .map(maskLine),
         outputs: {
             /** Whether charon had the connection loaded when last applied or refreshed. */
             loaded: { of: (s) => s.loaded, drifted: (stored) => stored === false },

@@ -100,6 +100,23 @@ function endInput(end: EndDeclaration): pulumi.Input<Args> {
     };
 }
 
+/**
+ * What the clash checks need of another tunnel on the same router: its interface and the peer it
+ * matches. Nothing else, so that changing that tunnel's algorithms or timers leaves this check alone.
+ */
+function neighbourInput(end: EndDeclaration): pulumi.Input<Args> | undefined {
+    if (end.platform !== "ios") return undefined;
+    const profile = end.profile && { name: end.profile.name, matchIdentityRemote: end.profile.matchIdentityRemote, keyring: end.profile.keyring };
+    return {
+        site: end.site,
+        platform: end.platform,
+        device: pulumi.output(end.device.host).apply((h) => `${end.device.username}@${h}`),
+        resources: { identity: end.resources.identity, tunnel: end.resources.tunnel },
+        profile,
+        tunnel: end.tunnel && withoutDevice(end.tunnel),
+    };
+}
+
 /** The key an end uses for its peer, found as the device would find it. */
 function keyFor(end: EndDeclaration, peerAddress: string | undefined, peerId: Identity | undefined, peers: Args[]): string | undefined {
     if (end.platform === "strongswan") return undefined;
@@ -149,7 +166,7 @@ export function crossEndCheck(
             a: endInput(a),
             b: endInput(b),
             keysAgree: keysAgree(a, b),
-            neighbours: { a: neighbours.a.map(endInput), b: neighbours.b.map(endInput) },
+            neighbours: { a: neighbours.a.map(neighbourInput), b: neighbours.b.map(neighbourInput) },
         },
         opts,
     );

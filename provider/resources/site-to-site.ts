@@ -10,6 +10,7 @@
  * rewrites the keyring), its IKEv2 profile, IPsec profile and tunnel interface with its routes.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { DhGroup, EspTransform, IkeProposal } from "../algorithms";
 import { Identity } from "../strongswan/swanctl-ids";
 import { IosDevice, StrongSwanHost } from "./base";
@@ -225,7 +226,7 @@ interface CreatedEnd {
     /** The `config` outputs of the end's objects: a change in any of them runs the proofs again. */
     configs: pulumi.Output<string[]>[];
     /** The check on this end that the tunnel came up, after every resource of both ends. */
-    prove(far: TunnelEndArgs, after: pulumi.Resource[], triggers: pulumi.Output<string[]>[], timeoutSeconds: number): IosTunnelCheck | StrongSwanTunnelCheck;
+    prove(far: TunnelEndArgs, after: pulumi.Resource[], triggers: pulumi.Output<string>[], timeoutSeconds: number): IosTunnelCheck | StrongSwanTunnelCheck;
 }
 
 /** The far end, as a check reads it for the diagnosis. */
@@ -280,7 +281,8 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
         const prove = args.prove ?? true;
         const timeoutSeconds = typeof prove === "object" ? (prove.timeoutSeconds ?? 60) : 60;
         const all = [...createdA.resources, ...createdB.resources];
-        const triggers = [...createdA.configs, ...createdB.configs];
+        // One digest of both ends' configuration: a change anywhere runs the proofs again, and a preview shows one line for it.
+        const triggers = [pulumi.all([...createdA.configs, ...createdB.configs]).apply((configs) => createHash("sha256").update(JSON.stringify(configs)).digest("hex").slice(0, 16))];
         this.checks = prove === false ? [] : [createdA.prove(b, all, triggers, timeoutSeconds), createdB.prove(a, all, triggers, timeoutSeconds)];
         this.established = this.checks.length ? pulumi.all(this.checks.map((c) => c.established)).apply((up) => up.every(Boolean)) : pulumi.output(undefined);
         this.registerOutputs({ established: this.established });
