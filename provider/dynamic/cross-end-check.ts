@@ -76,7 +76,10 @@ function endOf(input: unknown): TunnelEnd | undefined {
 
 const endsOf = (value: unknown): TunnelEnd[] => (Array.isArray(value) ? value.map(endOf).filter((e): e is TunnelEnd => e !== undefined) : []);
 
-/** The check() failures of a CrossEndCheck's inputs: one per disagreement, under the check's name. */
+/**
+ * The check() failures of a CrossEndCheck's inputs: one per disagreement. They belong to no single
+ * input (the CLI then prints "resource 'NAME' has a problem: ..."); the message names the resources.
+ */
 function crossEndFailures(inputs: Props): { property: string; reason: string }[] {
     const a = endOf(inputs.a);
     const b = endOf(inputs.b);
@@ -85,7 +88,7 @@ function crossEndFailures(inputs: Props): { property: string; reason: string }[]
     const keysAgree = typeof inputs.keysAgree === "boolean" ? inputs.keysAgree : undefined;
     const tunnel = known(text, inputs.tunnel) ?? `${a.site} <-> ${b.site}`;
     return crossEndFindings(a, b, { keysAgree, neighbours: { a: endsOf(neighbours.a), b: endsOf(neighbours.b) } }).map((f) => ({
-        property: f.check,
+        property: "",
         reason: `tunnel ${tunnel}: ${f.message}`,
     }));
 }

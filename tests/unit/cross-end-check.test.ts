@@ -46,7 +46,7 @@ async function failures(inputs: Record<string, unknown>) {
 describe("CrossEndCheck resource", () => {
     it("fails check() naming the tunnel, both resources and the fix", async () => {
         const f = await failures({ tunnel: "home-vps", a: home, b: vps, keysAgree: true, neighbours: { a: [], b: [] } });
-        assert.deepEqual(f.map((x) => x.property), ["dhGroups"]);
+        assert.equal(f.length, 1);
         assert.match(f[0].reason, /^tunnel home-vps: no common Diffie-Hellman group: home \(IkeV2Policy "home-policy"\) offers modp2048 \(group 14\) and vps \(StrongSwanConnection "home-vps-vps-connection"\) offers modp3072 \(group 15\).*Fix: /);
     });
 
@@ -54,9 +54,9 @@ describe("CrossEndCheck resource", () => {
         const unknownProposals = { ...vps, connection: { ...vps.connection, proposals: UNKNOWN } };
         assert.deepEqual(await failures({ tunnel: "home-vps", a: home, b: unknownProposals, keysAgree: UNKNOWN }), []);
         const alsoWrongKey = await failures({ tunnel: "home-vps", a: { ...home, keyringPeers: [{ name: "vps", address: UNKNOWN }] }, b: vps, keysAgree: false });
-        assert.deepEqual(alsoWrongKey.map((x) => x.property), ["dhGroups", "preSharedKey"], "the unknown peer address skips only the keyring check");
+        assert.deepEqual(alsoWrongKey.map((x) => x.reason.split(":")[1].trim()), ["no common Diffie-Hellman group", "the pre-shared keys differ"], "the unknown peer address skips only the keyring check");
         const unknownDestination = { ...home, tunnel: { ...home.tunnel, tunnelDestination: UNKNOWN } };
-        assert.deepEqual((await failures({ tunnel: "t", a: unknownDestination, b: vps })).map((x) => x.property), ["dhGroups"]);
+        assert.deepEqual((await failures({ tunnel: "t", a: unknownDestination, b: vps })).map((x) => x.reason.split(":")[1].trim()), ["no common Diffie-Hellman group"]);
         assert.deepEqual(await failures({ tunnel: "t", a: UNKNOWN, b: vps }), []);
     });
 
