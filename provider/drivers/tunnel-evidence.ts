@@ -118,10 +118,13 @@ async function finishIosLog(end: Extract<EndAccess, { platform: "ios" }>, starte
     });
 }
 
-/** strongSwan: starts the CHILD_SA (charon's log of it is the output), then reads the connection's file. */
-async function initiateStrongSwan(end: Extract<EndAccess, { platform: "strongswan" }>, seconds: number): Promise<Collected> {
+/**
+ * strongSwan: when `initiate`, starts the CHILD_SA (charon's log of the attempt is the output); then
+ * reads the connection's file.
+ */
+async function strongSwanEvidence(end: Extract<EndAccess, { platform: "strongswan" }>, seconds: number, initiate: boolean): Promise<Collected> {
     return withHostSession(end.target, async (host) => {
-        const r = await host.run(["swanctl", "--initiate", "--child", end.child, "--timeout", String(seconds)]);
+        const r = initiate ? await host.run(["swanctl", "--initiate", "--child", end.child, "--timeout", String(seconds)]) : { stdout: "", stderr: "" };
         const log = `${r.stdout}\n${r.stderr}`
             .split("\n")
             .map((l) => l.trim())
@@ -159,11 +162,11 @@ export async function diagnoseTunnel(self: EndAccess, peer: EndAccess | undefine
     const ends = peer ? [self, peer] : [self];
     const ios = ends.filter((e): e is Extract<EndAccess, { platform: "ios" }> => e.platform === "ios");
     const started = await Promise.all(ios.map(startIosLog));
-    const initiator = ends.find((e): e is Extract<EndAccess, { platform: "strongswan" }> => e.platform === "strongswan");
+    const strongSwan = ends.filter((e): e is Extract<EndAccess, { platform: "strongswan" }> => e.platform === "strongswan");
     const collected = new Map<EndAccess, Collected>();
-    if (initiator) {
-        collected.set(initiator, await initiateStrongSwan(initiator, seconds));
-    } else {
+    // The first strongSwan end starts the negotiation; a second one (strongSwan <-> strongSwan) is read.
+    for (const [i, end] of strongSwan.entries()) collected.set(end, await strongSwanEvidence(end, seconds, i === 0));
+    if (strongSwan.length === 0) {
         await withIosSession(ios[0].target, async (s) => {
             const destination = await tunnelDestination(s, ios[0].tunnel);
             if (destination) await s.exec(`clear crypto session remote ${destination}`);
@@ -173,6 +176,6 @@ export async function diagnoseTunnel(self: EndAccess, peer: EndAccess | undefine
     const evidence = (c: Collected): EndEvidence => ({ ...c.evidence, actual: c.device?.end });
     const a = collected.get(self)!;
     const b = peer ? collected.get(peer)! : undefined;
-    const unreadable: EndEvidence = { site: "the far end", platform: self.platform === "ios" ? "strongswan" : "ios", log: [] };
+    const unreadable: EndEvidence = { site: "the far end", log: [] };
     return diagnose(evidence(a), b ? evidence(b) : unreadable, { keysAgree: keysAgree(a.device, b?.device) });
 }

@@ -30,7 +30,8 @@ export type Cause =
 /** What one end showed while the tunnel was negotiated. */
 export interface EndEvidence {
     site: string;
-    platform: "ios" | "strongswan";
+    /** Unknown for a far end that could not be read. */
+    platform?: "ios" | "strongswan";
     /** The end's log lines about this tunnel (IOS: IKEv2 lines of `show logging`; strongSwan: charon's). */
     log: string[];
     /** The end's configuration as read from the device (partial when something could not be read). */
@@ -191,7 +192,7 @@ export function diagnose(a: EndEvidence, b: EndEvidence, options: { keysAgree?: 
         const lines = classified.lines.filter((l) => l.site === e.site).map((l) => l.line);
         // Without IOS's timestamps (`*Nov 28 21:21:21.524: `), the same line of two attempts is quoted once.
         const own = (lines.length ? lines : e.log.filter((l) => sameNotify.some((s) => s.pattern.test(l)))).map((l) => `\`${l.replace(/^\*?[A-Z][a-z]{2} +\d+ [\d:.]+: /, "")}\``);
-        const kind = e.platform === "ios" ? "IOS" : "strongSwan";
+        const kind = e.platform === "ios" ? "IOS" : e.platform === "strongswan" ? "strongSwan" : "not read";
         if (own.length) return `${e.site} (${kind}) logged ${[...new Set(own)].slice(0, 3).join(", ")}`;
         return e.log.length ? `${e.site} (${kind}) logged nothing about it` : `${e.site} (${kind}): no log was available`;
     };

@@ -11,7 +11,7 @@ import { handlersFor } from "../../provider/dynamic/handlers";
 import { ResourceKind } from "../../provider/dynamic/registry";
 import { SshPool } from "../../provider/ssh/pool";
 import { labDevice } from "../../scripts/lab-sites";
-import { home, ios, iosRemove, iosShow, iosTunnel, labExec, settled, sshHost, vps, vpsSwanctlConf } from "./ios-lab-helpers";
+import { home, ios, iosRemove, iosShow, iosTunnel, labExec, parents, settled, sshHost, vps, vpsSwanctlConf } from "./ios-lab-helpers";
 
 const CONN = "tundiag";
 const FILE = `/etc/swanctl/conf.d/${CONN}.conf`;
@@ -192,5 +192,54 @@ describe("tunnel proof and diagnosis from both ends (home IOS <-> vps strongSwan
         } finally {
             await labExec("inet", "sh", "-c", "while ip rule del pref 40 2>/dev/null; do :; done");
         }
+    });
+});
+
+describe("tunnel diagnosis between two IOS routers (home <-> parents)", function () {
+    this.timeout(180000);
+    const PARENTS_KEY = "tdp" + randomBytes(12).toString("hex");
+    const parentsDevice = labDevice("parents");
+    const configBefore: Record<string, string> = {};
+    const tunnel = (site: "home" | "parents", key = PARENTS_KEY) => {
+        const [self, far] = site === "home" ? [home, parents] : [parents, home];
+        return iosTunnel({ tunnel: "Tunnel2", local: self.wan, remote: far.wan, remoteLan: far.lan, peerLines: [`address ${far.wan}`], key });
+    };
+    const check = {
+        connection: parentsDevice.connection,
+        credentials: parentsDevice.credentials,
+        tunnel: 2,
+        site: "parents",
+        timeoutSeconds: 8,
+        peer: { platform: "ios", site: "home", connection: homeDevice.connection, tunnel: 2 },
+        peerPassword: homeDevice.credentials.password,
+        peerEnableSecret: homeDevice.credentials.enableSecret,
+    };
+
+    before(async () => {
+        for (const [name, site] of [["home", home], ["parents", parents]] as const) configBefore[name] = await iosShow(site, "show running-config");
+        await ios(home, tunnel("home"));
+        await ios(parents, tunnel("parents"));
+    });
+
+    after(async () => {
+        for (const [name, site, far] of [["home", home, parents], ["parents", parents, home]] as const) {
+            await ios(site, iosRemove("Tunnel2", far.lan));
+            await labExec(name, "swanctl", "--terminate", "--ike", "Tunnel2");
+            await settled(name, "Tunnel2");
+            const body = (t: string) => t.replace(/^[\s\S]*?\n!\n/, "").replace(/#\s*$/, "");
+            assert.strictEqual(body(await iosShow(site, "show running-config")), body(configBefore[name]), `${name}'s running-config differs from before the tests`);
+        }
+        await SshPool.shared.closeAll();
+    });
+
+    it("proves it from parents, then diagnoses different keys from both routers' debug lines (the negotiation restarted with clear crypto session remote)", async () => {
+        const proven = await prove("IosTunnelCheck", { ...check, timeoutSeconds: 60, ping: { destination: home.lanAddress, source: parents.lanAddress, count: 3 } });
+        assert.strictEqual(proven.established, true);
+        await ios(home, ["configure terminal", "crypto ikev2 keyring IKT-KR", ` peer ${parents.wan}`, `  pre-shared-key ${PARENTS_KEY}-other`, "end", "clear crypto session"]);
+        const message = await failure("IosTunnelCheck", check);
+        assert.match(message, /^Tunnel2 on admin@192\.0\.2\.50 did not come up within 8 s/);
+        assert.match(message, /AUTHENTICATION_FAILED: the two ends hold different pre-shared keys\./);
+        assert.match(message, /Why: the pre-shared keys differ: parents \(`crypto ikev2 keyring IKT-KR`\) and home \(`crypto ikev2 keyring IKT-KR`\) hold different keys \(neither is shown\)/);
+        assert.ok(!message.includes(PARENTS_KEY), "a key in the error");
     });
 });
