@@ -46,9 +46,18 @@ ensure_language_host() {
     return 0
   fi
   require_go pulumi-language-nodejs
+  mkdir -p "$BIN_DIR"
+  # Checkouts with other host sources share this cache: one build at a time, and a build another
+  # process finished while we waited for the lock is used as is.
+  exec 9>"$CACHE_DIR/langhost.lock"
+  flock 9
+  if [ -x "$BIN_DIR/pulumi-language-nodejs" ] && [ -f "$BIN_DIR/pulumi-language-nodejs-launcher.js" ] \
+     && [ "$(cat "$BIN_DIR/pulumi-language-nodejs.stamp" 2>/dev/null)" = "$stamp" ]; then
+    exec 9>&-
+    return 0
+  fi
   local t0; t0=$(date +%s)
   log "compiling pulumi-language-nodejs from $LANGUAGE_HOST_SRC"
-  mkdir -p "$BIN_DIR"
   (cd "$LANGUAGE_HOST_SRC" && go build -mod=readonly \
      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}" \
      -o "$BIN_DIR/pulumi-language-nodejs.tmp" . >"$CACHE_DIR/build-langhost.log" 2>&1) \
@@ -59,6 +68,7 @@ ensure_language_host() {
   mv "$BIN_DIR/pulumi-language-nodejs.tmp" "$BIN_DIR/pulumi-language-nodejs"
   echo "$stamp" >"$BIN_DIR/pulumi-language-nodejs.stamp"
   log "pulumi-language-nodejs built in $(( $(date +%s) - t0 )) s"
+  exec 9>&-
 }
 
 if [ -z "${PULUMI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$BIN_DIR/pulumi" ]; then

@@ -8,8 +8,9 @@
 # of its own (the "run namespace", where the lab's management link and routes are made), with its
 # files in .lab-runs/PREFIX. A lab brought up by hand or by scripts/demo.sh, or another test run at
 # the same time, is neither touched nor seen. The tests get a clean environment: a private HOME (so
-# a private ~/.pulumi), no PULUMI_* or other variables of the caller, only PATH, TERM, CI and what is
-# set below. KEEP_LAB=1 leaves the run's lab up (and says how to enter it) instead of taking it down.
+# a private ~/.pulumi), no PULUMI_* or other variables of the caller (only TERM and CI), and a PATH of
+# the system's folders, node's and the Pulumi CLI's (not, say, a pyenv's shims from the caller's
+# shell). KEEP_LAB=1 leaves the run's lab up (and says how to enter it) instead of taking it down.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo="$PWD"
@@ -20,11 +21,14 @@ repo="$PWD"
 [ -d node_modules/@pulumi/pulumi ] || npm ci --no-audit --no-fund
 npm run build
 npm run lint
-PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
-# The tests run pulumi-cli.sh again, with a private HOME: point them at the same cached CLI (the
-# last folder it printed is the cache's bin/), and npm at the machine's cache.
-PULUMI_CLI_CACHE="$(dirname "${PULUMI_BIN##*:}")"
+# The machine's CLI cache (the last folder pulumi-cli.sh prints is its bin/), built if missing.
+shared_cli="$(bash scripts/pulumi-cli.sh | tail -n 1)"
+shared_cli_cache="$(dirname "${shared_cli##*:}")"
+# npm keeps the machine's cache although the tests get a private HOME.
 NPM_CACHE="$(npm config get cache)"
+# The release check (tests/e2e/release.test.ts) installs the packed package into a new project with
+# `npm install --offline`: put what that install needs into npm's cache now.
+node dist/scripts/release-check.js prepare-cache
 bash lab/install-deps.sh
 # netmiko: an independent client the emulator's safety-net tests drive (tests/emulator/safety.test.ts).
 dpkg-query -W -f='${Status}' python3-netmiko 2>/dev/null | grep -q 'install ok installed' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-netmiko >/dev/null; }
@@ -78,9 +82,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The run's own copy of the cached CLI: other checkouts on this machine rebuild the shared cache's
+# language host from their own source (scripts/pulumi-cli.sh keys it by a hash of that source), and
+# the tests run pulumi-cli.sh again, inside the run namespace, where nothing can be built. The big
+# binaries are hard links (a rebuild replaces the shared file by a rename, the link keeps ours);
+# pulumi-cli.sh against the copy then rebuilds here, now, only if the copy is not this checkout's.
+export PULUMI_CLI_CACHE="$LAB_DIR/pulumi-cli"
+mkdir -p "$PULUMI_CLI_CACHE/bin"
+for f in "$shared_cli_cache/bin"/*; do
+    case "$(basename "$f")" in
+        pulumi | pulumi-language-nodejs) ln "$f" "$PULUMI_CLI_CACHE/bin/" 2>/dev/null || cp -p "$f" "$PULUMI_CLI_CACHE/bin/" ;;
+        *) cp -p "$f" "$PULUMI_CLI_CACHE/bin/" ;;
+    esac
+done
+PULUMI_BIN="$(bash scripts/pulumi-cli.sh | tail -n 1)"
+
 # Inside the run namespace, with a clean environment: the lab, then mocha, with the Pulumi CLI on PATH.
 clean_env=(
-    PATH="$PULUMI_BIN:$PATH" TERM="${TERM:-dumb}" LANG=C.UTF-8
+    PATH="$PULUMI_BIN:$(dirname "$(command -v node)"):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    TERM="${TERM:-dumb}" LANG=C.UTF-8
     HOME="$LAB_DIR/home" PULUMI_HOME="$LAB_DIR/home/.pulumi"
     PULUMI_CLI_CACHE="$PULUMI_CLI_CACHE" npm_config_cache="$NPM_CACHE"
     LAB_PREFIX="$LAB_PREFIX" LAB_DIR="$LAB_DIR"
@@ -89,10 +109,12 @@ if [ -n "${CI:-}" ]; then clean_env+=(CI="$CI"); fi
 
 log="$(mktemp)"
 set +e
-in_netns "$run_ns" env -i "${clean_env[@]}" bash -c '
+# --norc: a `bash -c` that takes itself for a command of sshd (stdin a socket, no SHLVL) would read
+# the machine's /etc/bash.bashrc.
+in_netns "$run_ns" env -i "${clean_env[@]}" bash --norc -c '
     bash lab/lab.sh up || exit
     [ "$#" -gt 0 ] || set -- "dist/tests/**/*.test.js"
-    exec npx mocha "$@"' inner "$@" 2>&1 | tee "$log"
+    exec npx mocha "$@"' inner "$@" </dev/null 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^ *[0-9]+ passing' "$log" | grep -Eo '[0-9]+' || echo 0)

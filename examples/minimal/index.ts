@@ -4,7 +4,7 @@
  * keys as the story (home*, vps*, vpsPsk); `bash scripts/lab-stack.sh` fills them from the lab.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IosRouter, SiteToSiteTunnel } from "../../provider";
+import { IosRouter, SiteToSiteTunnel } from "pulumi-ikev2";
 
 const cfg = new pulumi.Config();
 const router = new IosRouter("home", {

@@ -14,7 +14,7 @@
  * `hand-written.ts` is the same story written resource by resource, checked with checkTunnelEnds().
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IosRouter, SiteToSiteTunnel, TunnelAlgorithms } from "../../provider";
+import { IosRouter, SiteToSiteTunnel, TunnelAlgorithms } from "pulumi-ikev2";
 
 const cfg = new pulumi.Config();
 const lab = { home: ["198.51.100.1", "10.1.0.0/24", "10.1.0.1"], parents: ["192.0.2.50", "10.3.0.0/24", "10.3.0.1"], vps: ["203.0.113.7", "10.2.0.0/24", "10.2.0.1"] };

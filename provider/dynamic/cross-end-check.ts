@@ -8,7 +8,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { ikeV2ProfileSchema, ikeV2ProposalSchema, ipsecProfileSchema, ipsecTransformSetSchema, tunnelInterfaceSchema } from "../schema/ios";
+import { iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
 import { crossEndFindings } from "../tunnel/cross-check";
 import { iosEnd, KeyringPeerView, strongSwanEnd, TunnelEnd } from "../tunnel/ends";
@@ -62,12 +62,12 @@ function endOf(input: unknown): TunnelEnd | undefined {
         return iosEnd({
             ...common,
             address: known(text, input.address),
-            proposals: knownList(ikeV2ProposalSchema, input.proposals),
+            proposals: knownList(iosSchemas.IkeV2Proposal, input.proposals),
             keyringPeers: known(z.array(keyringPeerView), input.keyringPeers),
-            profile: known(ikeV2ProfileSchema, input.profile),
-            ipsecProfile: known(ipsecProfileSchema, input.ipsecProfile),
-            transformSets: knownList(ipsecTransformSetSchema, input.transformSets),
-            tunnel: known(tunnelInterfaceSchema, input.tunnel),
+            profile: known(iosSchemas.IkeV2Profile, input.profile),
+            ipsecProfile: known(iosSchemas.IpsecProfile, input.ipsecProfile),
+            transformSets: knownList(iosSchemas.IpsecTransformSet, input.transformSets),
+            tunnel: known(iosSchemas.TunnelInterface, input.tunnel),
         });
     }
     const connection = isRecord(input.connection) ? known(strongSwanConnectionSchema, { ...input.connection, preSharedKey: KEY_STAND_IN }) : undefined;

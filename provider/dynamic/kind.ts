@@ -55,9 +55,6 @@ export type ResourceHandlers = Required<Pick<dynamic.ResourceProvider, "check" |
 /** Works with a kind's spec whatever its types: how generic code (the handlers) reaches an entry of the registry. */
 export type KindVisitor<R> = <M, D, S extends ObjectState<D>, C extends Endpoint, O extends ComputedOutputs<S>>(spec: KindSpec<M, D, S, C, O>) => R;
 
-/** The values of a kind's own outputs, by name. */
-export type OutputValues<O> = { [N in keyof O]: O[N] extends ComputedOutput<never, infer T> ? T : never };
-
 /** A registry entry: what resource classes and docs read directly, and the spec for the handlers. */
 export interface Kind<O = ComputedOutputs<never>> {
     readonly kind: string;

@@ -20,7 +20,13 @@ interface Implementation {
 }
 
 export class DeviceProviderStub implements dynamic.ResourceProvider {
-    /** Absolute path of handlers.js when the program ran; a moved project falls back to cwd. */
+    /**
+     * Absolute path of handlers.js when the program ran. A project that moved (or state written on
+     * another machine) falls back to the package as the project finds it: the package's main module
+     * (dist/provider/index.js, whose folder holds dynamic/handlers.js) resolved from the folder the
+     * host runs in, the project's. That is node_modules/pulumi-ikev2 in a user's project, and the
+     * package itself (a self-reference through its exports) in this repository.
+     */
     private readonly implementation: string;
 
     constructor(private readonly kind: ProviderKind) {
@@ -34,12 +40,16 @@ export class DeviceProviderStub implements dynamic.ResourceProvider {
             // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known at run time, loaded in the host
             mod = require(this.implementation);
         } catch (e) {
-            const moved = path.join(process.cwd(), "dist", "provider", "dynamic", "handlers.js");
+            let moved = "the package pulumi-ikev2";
             try {
+                moved = path.join(path.dirname(require.resolve("pulumi-ikev2", { paths: [process.cwd()] })), "dynamic", "handlers.js");
                 // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above, from the project the host runs in
                 mod = require(moved);
             } catch {
-                throw new Error(`pulumi-ikev2: cannot load the provider implementation from ${this.implementation} or ${moved}: ${(e as Error).message}. Fix: run npm ci && npm run build in the project`);
+                throw new Error(
+                    `pulumi-ikev2: cannot load the provider implementation from ${this.implementation} or ${moved} (from ${process.cwd()}): ${(e as Error).message.split("\n")[0]}. ` +
+                        "Fix: install the package in the project (npm install pulumi-ikev2), or in its repository run npm ci && npm run build",
+                );
             }
         }
         return mod.handlersFor(this.kind);

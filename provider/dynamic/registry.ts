@@ -80,7 +80,7 @@ export const registry = {
         identity: ["tunnel"],
         driver: (target: DeviceTarget<IosConnection>) => new IosTunnelProber(target),
         outputs: {
-            /** Whether the tunnel's IKE SA is READY and its ESP SAs installed (at the last up or refresh). */
+            /** Whether the IKE_SA is established (READY) and the tunnel's ESP SAs installed (at the last up or refresh). */
             established: { of: (s) => s.established, drifted: (stored) => stored === false },
         },
     }),

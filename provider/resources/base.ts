@@ -1,62 +1,15 @@
 /**
- * What all resource classes share: the user-facing device types, splitting a device into its plain
- * connection settings and its secret credentials, resolving references, and registering the
- * dynamic resource under a readable type token (`pulumi-nodejs:dynamic/ikev2:<Kind>`).
+ * What all resource classes share: splitting a device into its plain connection settings and its
+ * secret credentials, resolving references, and registering the dynamic resource under a readable
+ * type token (`pulumi-nodejs:dynamic/ikev2:<Kind>`). The types users write are generated
+ * (types.ts, from the schemas).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { OutputValues } from "../dynamic/kind";
 import { DeviceProviderStub } from "../dynamic/provider-stub";
 import { registry, ResourceKind } from "../dynamic/registry";
 import { inputsFromModel } from "../dynamic/wire";
 import { credentialsSchema } from "../schema/device";
-
-/** Every property may be a plain value or a Pulumi Input, all the way down. */
-export type DeepInput<T> = T extends string | number | boolean
-    ? pulumi.Input<T>
-    : T extends (infer E)[]
-      ? pulumi.Input<DeepInput<E>[]>
-      : T extends object
-        ? pulumi.Input<{ [K in keyof T]: DeepInput<T[K]> }>
-        : pulumi.Input<T>;
-
-interface SshEndpoint {
-    /** Management address or DNS name. */
-    host: pulumi.Input<string>;
-    /** SSH port (22). */
-    port?: pulumi.Input<number>;
-    username: pulumi.Input<string>;
-    /** SSH password; stored as a Pulumi secret. */
-    password?: pulumi.Input<string>;
-    /** OpenSSH private key text; stored as a Pulumi secret. */
-    privateKey?: pulumi.Input<string>;
-    privateKeyPassphrase?: pulumi.Input<string>;
-    /** Pinned host key fingerprint, `SHA256:...` as `ssh-keygen -l` prints it. */
-    hostKey?: pulumi.Input<string>;
-    /** OpenSSH known_hosts file used when hostKey is not set. */
-    knownHostsFile?: pulumi.Input<string>;
-    /** Explicit opt-out of host key verification (labs only). */
-    insecureSkipHostKeyVerification?: pulumi.Input<boolean>;
-    connectTimeoutMs?: pulumi.Input<number>;
-    connectRetries?: pulumi.Input<number>;
-    keepaliveIntervalMs?: pulumi.Input<number>;
-    commandTimeoutMs?: pulumi.Input<number>;
-}
-
-/** A Cisco IOS / IOS-XE router reached over SSH. */
-export interface IosDevice extends SshEndpoint {
-    /** Enable secret, needed when the login lands in user EXEC (`>`); stored as a Pulumi secret. */
-    enableSecret?: pulumi.Input<string>;
-    /** `write memory` after each successful change (default true). */
-    saveConfig?: pulumi.Input<boolean>;
-}
-
-/** A Linux host running strongSwan (charon + swanctl), reached over SSH. */
-export interface StrongSwanHost extends SshEndpoint {
-    /** Run swanctl and file changes through `sudo -n` (for a non-root login). */
-    sudo?: pulumi.Input<boolean>;
-    /** The swanctl folder (default /etc/swanctl). */
-    swanctlDir?: pulumi.Input<string>;
-}
+import { IosDevice, Ref, StrongSwanHost, TunnelCheckPeer } from "./types";
 
 /** The device properties that are credentials: the fields of the credentials schema. */
 const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
@@ -73,20 +26,8 @@ function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<s
     return { connection, credentials: pulumi.secret(credentials) };
 }
 
-/** A reference to another object: the resource itself (which orders create and delete) or its name. */
-export type Ref<R> = R | pulumi.Input<string>;
-
 export function nameOf(ref: Ref<pulumi.Resource & { name: pulumi.Output<string> }>): pulumi.Input<string> {
     return pulumi.Resource.isInstance(ref) ? (ref as { name: pulumi.Output<string> }).name : (ref as pulumi.Input<string>);
-}
-
-/** Options every resource accepts besides its own properties. */
-export interface CommonArgs {
-    /**
-     * Take over an object of the same name that already exists on the device (instead of refusing).
-     * `pulumi import` does not work for dynamic providers; this is the way to adopt hand-made config.
-     */
-    adopt?: pulumi.Input<boolean>;
 }
 
 const providers = new Map<ResourceKind, DeviceProviderStub>();
@@ -99,9 +40,6 @@ function providerFor(kind: ResourceKind): DeviceProviderStub {
     }
     return p;
 }
-
-/** The type of one of a kind's own computed outputs (beyond device, config and unmanaged), from its registry entry. */
-export type OutputOf<K extends ResourceKind, N extends keyof (typeof registry)[K]["outputs"]> = OutputValues<(typeof registry)[K]["outputs"]>[N];
 
 /**
  * The wire inputs of a resource (dynamic/wire.ts): the device split into connection and secret
@@ -144,13 +82,8 @@ export function dynamicResourceArgs(
     ];
 }
 
-/** The far end of a checked tunnel, for the diagnosis: an IOS router and its tunnel, or a strongSwan host and its connection. */
-export type TunnelCheckPeerArgs =
-    | { site: pulumi.Input<string>; ios: IosDevice; tunnel: pulumi.Input<number> }
-    | { site: pulumi.Input<string>; strongSwan: StrongSwanHost; connectionName: pulumi.Input<string>; child: pulumi.Input<string> };
-
 /** A check's `peer` and its credentials, each credential a secret input of its own (schema/tunnel-check.ts). */
-export function peerInputs(peer: TunnelCheckPeerArgs | undefined): Record<string, unknown> {
+export function peerInputs(peer: TunnelCheckPeer | undefined): Record<string, unknown> {
     if (!peer) return {};
     const device = "ios" in peer ? peer.ios : peer.strongSwan;
     const { connection } = splitDevice(device);

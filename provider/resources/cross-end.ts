@@ -9,16 +9,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DeviceProviderStub } from "../dynamic/provider-stub";
-import type { ResourceKind } from "../dynamic/registry";
 import { Identity } from "../strongswan/swanctl-ids";
 import { keyringPeerFor } from "../tunnel/cross-check";
-import { KeyringPeerView, Role } from "../tunnel/ends";
-import { IosDevice, StrongSwanHost } from "./base";
+import { KeyringPeerView } from "../tunnel/ends";
+import { Role } from "../tunnel/roles";
+import { IosDevice, StrongSwanHost } from "./types";
 
 type Args = Record<string, unknown>;
 
+/**
+ * A resource kind's name (`TunnelInterface`). A string rather than the registry's ResourceKind: the
+ * package's public declarations include this module and must not reach the schemas' zod types.
+ */
+type KindName = string;
+
 interface Declaration {
-    kind: ResourceKind;
+    kind: KindName;
     name: string;
     args: Args;
 }
@@ -28,7 +34,7 @@ const declarations = new WeakMap<pulumi.Resource, Declaration>();
 const declared: pulumi.Resource[] = [];
 
 /** Called by each resource class: what the resource was declared with, for the cross-end checks. */
-export function recordDeclaration(resource: pulumi.Resource, kind: ResourceKind, name: string, args: object): void {
+export function recordDeclaration(resource: pulumi.Resource, kind: KindName, name: string, args: object): void {
     declarations.set(resource, { kind, name, args: { ...args } });
     declared.push(resource);
 }
@@ -198,7 +204,7 @@ function sameDevice(x: unknown, y: unknown): boolean {
 }
 
 /** A reference (resource or name) to the declaration of the object it names, on the same device. */
-function resolve(ref: unknown, kind: ResourceKind, device: unknown): Declaration | undefined {
+function resolve(ref: unknown, kind: KindName, device: unknown): Declaration | undefined {
     if (pulumi.Resource.isInstance(ref)) return declarationOf(ref);
     if (typeof ref !== "string") return undefined;
     for (const r of declared) {

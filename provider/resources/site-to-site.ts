@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { DhGroup, EspTransform, IkeProposal } from "../algorithms";
 import { Identity } from "../strongswan/swanctl-ids";
-import { IosDevice, StrongSwanHost } from "./base";
+import { IosDevice, StrongSwanHost } from "./types";
 import { crossEndCheck, EndDeclaration, IosEndDeclaration, StrongSwanEndDeclaration } from "./cross-end";
 import { IkeV2KeyringPeer, IkeV2Policy, IkeV2Profile, IkeV2Proposal, IosTunnelCheck, IpsecProfile, IpsecTransformSet, TunnelInterface } from "./ios";
 import { StrongSwanConnection, StrongSwanTunnelCheck } from "./strongswan";

@@ -93,7 +93,7 @@ const isGcm = (e: string) => e.startsWith("aes-gcm");
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 proposal
 
-export const ikeV2ProposalSchema = strict("IkeV2Proposal", {
+const ikeV2ProposalSchema = strict("IkeV2Proposal", {
     name: name("name", "PROP-AES256").describe("Proposal name (IOS `crypto ikev2 proposal NAME`)."),
     encryption: list("encryption", oneOf("encryption", IKE_ENCRYPTIONS), 1, 5, `["aes-cbc-256"]`)
         .superRefine(noDuplicates("encryption"))
@@ -159,7 +159,7 @@ const fvrf = (what: string) =>
             error: withFix(`${what} is not "any" or a VRF name`, `write "any" or the VRF's name`),
         });
 
-export const ikeV2PolicySchema = strict("IkeV2Policy", {
+const ikeV2PolicySchema = strict("IkeV2Policy", {
     name: name("name", "POL-1").describe("Policy name (IOS `crypto ikev2 policy NAME`)."),
     proposals: list("proposals", name("proposal name", "PROP-AES256"), 1, 16, `["PROP-AES256"]`)
         .superRefine(noDuplicates("proposals"))
@@ -224,7 +224,8 @@ const peerAddressObject = strict("address", {
 
 /** `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`, `"2001:db8::7/128"` for `{ ipv6Prefix: ... }`. */
 const peerAddress = z.preprocess(
-    (v) => (typeof v === "string" ? (v.includes(":") ? { ipv6Prefix: v } : { address: v }) : v),
+    // The parameter's type is the property's input type (what the resource class takes).
+    (v: string | z.input<typeof peerAddressObject>) => (typeof v === "string" ? (v.includes(":") ? { ipv6Prefix: v } : { address: v }) : v),
     peerAddressObject,
 );
 
@@ -288,7 +289,7 @@ export function unmatchablePeerMessage(peerName: string): string {
 const addressKey = (a: { address?: string; mask?: string; ipv6Prefix?: string }) =>
     a.ipv6Prefix ? a.ipv6Prefix.toLowerCase() : `${a.address} ${a.mask ?? "255.255.255.255"}`;
 
-export const ikeV2KeyringSchema = strict("IkeV2Keyring", {
+const ikeV2KeyringSchema = strict("IkeV2Keyring", {
     name: name("name", "KR").describe("Keyring name (IOS `crypto ikev2 keyring NAME`)."),
     peers: secretsTravelIn(list("peers", keyringPeer, 1, 1000, `[{ name: "vps", address: "203.0.113.7", preSharedKey: secret }]`), "preSharedKeys", "name").describe(
         "Peers and their keys (IOS `peer NAME` sub-blocks). Names and addresses must be unique.",
@@ -329,7 +330,7 @@ export const ikeV2KeyringSchema = strict("IkeV2Keyring", {
 // ---------------------------------------------------------------------------------------------
 // One peer of a keyring, managed apart from the keyring's other peers
 
-export const ikeV2KeyringPeerSchema = strict("IkeV2KeyringPeer", {
+const ikeV2KeyringPeerSchema = strict("IkeV2KeyringPeer", {
     keyring: name("keyring", "KR").describe(
         "The keyring the peer belongs to (IOS `crypto ikev2 keyring NAME`). The keyring is created with its first peer and removed with its last.",
     ),
@@ -359,7 +360,7 @@ const remoteIdentity = strict("matchIdentityRemote entry", {
     })
     .transform((v) => (v.address !== undefined && v.mask === undefined ? { ...v, mask: "255.255.255.255" } : v));
 
-export const ikeV2ProfileSchema = strict("IkeV2Profile", {
+const ikeV2ProfileSchema = strict("IkeV2Profile", {
     name: name("name", "PROF-VPS").describe("Profile name (IOS `crypto ikev2 profile NAME`)."),
     description: text("description", `"to the VPS"`, lineText("description", 80)).optional().describe("Free text (IOS `description TEXT`)."),
     matchIdentityRemote: list("matchIdentityRemote", remoteIdentity, 1, 64, `[{ address: "203.0.113.7" }]`)
@@ -402,7 +403,7 @@ export const ikeV2ProfileSchema = strict("IkeV2Profile", {
 // ESP encryption is one word (algorithms.ts): `esp-aes-128` stands for IOS's `esp-aes 128`,
 // `esp-gcm-256` for `esp-gcm 256` (a flat enum reads better in Pulumi programs than a pair).
 
-export const ipsecTransformSetSchema = strict("IpsecTransformSet", {
+const ipsecTransformSetSchema = strict("IpsecTransformSet", {
     name: name("name", "TS-AES256").describe("Transform set name (IOS `crypto ipsec transform-set NAME ...`)."),
     encryption: oneOf("encryption", ESP_ENCRYPTIONS).describe(
         "ESP encryption; `esp-aes-256` is IOS's `esp-aes 256`, `esp-gcm-256` is `esp-gcm 256`.",
@@ -434,7 +435,7 @@ export const ipsecTransformSetSchema = strict("IpsecTransformSet", {
 // ---------------------------------------------------------------------------------------------
 // crypto ipsec profile
 
-export const ipsecProfileSchema = strict("IpsecProfile", {
+const ipsecProfileSchema = strict("IpsecProfile", {
     name: name("name", "IPSEC-VPS").describe("IPsec profile name (IOS `crypto ipsec profile NAME`)."),
     transformSets: list("transformSets", name("transform set name", "TS-AES256"), 1, 6, `["TS-AES256"]`)
         .superRefine(noDuplicates("transformSets"))
@@ -472,7 +473,7 @@ const tunnelRoute = strict("route", {
     name: text("routes.name", `"to-vps"`, cliWord("routes.name", 64)).optional().describe("Route name (IOS `ip route ... name NAME`)."),
 });
 
-export const tunnelInterfaceSchema = strict("TunnelInterface", {
+const tunnelInterfaceSchema = strict("TunnelInterface", {
     number: int("number", 0, 2147483647, 1).describe("Tunnel number (IOS `interface TunnelN`)."),
     description: text("description", `"to the VPS"`, lineText("description", 200)).optional().describe("Free text (IOS `description TEXT`)."),
     ipAddress: strict("ipAddress", {

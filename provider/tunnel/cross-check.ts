@@ -11,7 +11,8 @@ import { DH_GROUP_KEYWORDS, DH_GROUPS } from "../algorithms";
 import { ipv4Contains, ipv4Overlap, isIpv4 } from "../address";
 import { withFix } from "../fix";
 import { Identity } from "../strongswan/swanctl-ids";
-import { IdentityMatch, identityLiteral, identityText, KeyringPeerView, ProposalSets, Role, TunnelEnd } from "./ends";
+import { IdentityMatch, identityLiteral, identityText, KeyringPeerView, ProposalSets, TunnelEnd } from "./ends";
+import { Role } from "./roles";
 
 export type CheckName =
     | "ikeVersion"

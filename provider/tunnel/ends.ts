@@ -13,9 +13,8 @@ import { IkeV2ProfileModel, IkeV2ProposalModel, IpsecProfileModel, IpsecTransfor
 import { StrongSwanConnectionModel } from "../schema/strongswan";
 import { parseStrongSwanProposal } from "../strongswan/proposals";
 import { Identity, pskOwners } from "../strongswan/swanctl-ids";
+import { Role } from "./roles";
 
-/** The roles of an end's resources, for messages that name the resource to change. */
-export type Role = "ike" | "esp" | "keys" | "identity" | "selectors" | "tunnel";
 
 /** An identity the end accepts from its peer: an identity, an address with a mask (IOS), or any. */
 export type IdentityMatch = Identity & { mask?: string };

@@ -13,9 +13,14 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { SshPool } from "../../provider/ssh/pool";
+import { IosCliSession } from "../../provider/ssh/ios-session";
 import { withLabIosSession } from "../../scripts/lab-sites";
 import { labExec, REPO } from "../helpers/lab";
 import { pulumiEnv } from "../helpers/pulumi-env";
+
+/** The story as users run it: a Pulumi TypeScript project of its own, deployed with no build step. */
+const STORY = path.join(REPO, "examples", "story");
 
 const STORY_RESOURCES = [
     "home-proposal", "home-policy", "home-ts", "parents-proposal", "parents-policy", "parents-ts",
@@ -41,12 +46,26 @@ async function ipsecCounter(site: string, counter: "encaps" | "decaps"): Promise
     return [...out.matchAll(new RegExp(`#pkts ${counter}: (\\d+)`, "g"))].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
+/**
+ * A session on a lab router over a connection that does not outlive it: the CLI runs below block this
+ * process (spawnSync) for as long as pulumi takes, and a pooled connection cannot answer the
+ * router's keepalives meanwhile. On a loaded machine that took longer than the emulator's keepalive
+ * budget, which dropped the connection, and the next read found the pooled client closing.
+ */
+async function withRouter<T>(site: string, fn: (session: IosCliSession) => Promise<T>): Promise<T> {
+    try {
+        return await withLabIosSession(site, fn);
+    } finally {
+        await SshPool.shared.closeAll();
+    }
+}
+
 function iosShow(site: string, command: string): Promise<string> {
-    return withLabIosSession(site, (session) => session.exec(command));
+    return withRouter(site, (session) => session.exec(command));
 }
 
 async function handConfigure(site: string, lines: string[]): Promise<void> {
-    const result = await withLabIosSession(site, (session) => session.configure(lines));
+    const result = await withRouter(site, (session) => session.configure(lines));
     assert.ok(result.ok, JSON.stringify(result));
 }
 
@@ -65,7 +84,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
 
     function pulumi(args: string[], input?: string): string {
         const started = Date.now();
-        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: REPO, env, input, encoding: "utf8", timeout: 10 * 60 * 1000 });
+        const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd: STORY, env, input, encoding: "utf8", timeout: 10 * 60 * 1000 });
         timings.push([`pulumi ${args.join(" ")}`, Date.now() - started]);
         const out = `${r.stdout}\n${r.stderr}`;
         transcript.push(out);
@@ -85,7 +104,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         fs.mkdirSync(path.join(work, "state"), { recursive: true });
         pristine = { home: await runningConfig("home"), parents: await runningConfig("parents"), vps: vpsConfD() };
         pulumi(["stack", "init", stack]);
-        const r = spawnSync("bash", [path.join(REPO, "scripts", "lab-stack.sh")], { cwd: REPO, env, encoding: "utf8" });
+        const r = spawnSync("bash", [path.join(REPO, "scripts", "lab-stack.sh")], { cwd: STORY, env, encoding: "utf8" });
         assert.strictEqual(r.status, 0, r.stderr);
     });
 
@@ -95,15 +114,14 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         } catch {
             /* already destroyed by the last test, or reported there */
         }
-        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: REPO, env });
-        const { SshPool } = await import("../../provider/ssh/pool");
-        await SshPool.shared.closeAll();
+        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: STORY, env });
         fs.rmSync(work, { recursive: true, force: true });
         console.log("      e2e timings:\n" + timings.map(([c, ms]) => `        ${(ms / 1000).toFixed(1).padStart(6)} s  ${c}`).join("\n"));
     });
 
     function doctor(): { code: number | null; out: string } {
-        const r = spawnSync("node", [path.join(REPO, "dist", "provider", "doctor", "main.js"), "doctor", "--stack", stack], { cwd: REPO, env, encoding: "utf8", timeout: 5 * 60 * 1000 });
+        // As a user runs it in the project's folder: the package's bin, through npx.
+        const r = spawnSync("npx", ["--no", "pulumi-ikev2", "doctor", "--stack", stack], { cwd: STORY, env, encoding: "utf8", timeout: 5 * 60 * 1000 });
         const out = `${r.stdout}\n${r.stderr}`;
         transcript.push(out);
         return { code: r.status, out };

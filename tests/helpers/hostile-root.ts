@@ -56,7 +56,7 @@ if [ -n "$netns" ]; then
     ip -n "$netns" link set lo up
     enter=(nsenter --net="/run/netns/$netns" --)
 fi
-exec \${enter[@]+"\${enter[@]}"} bash -c 'echo ready; read -r _ || true'
+exec \${enter[@]+"\${enter[@]}"} bash --norc -c 'echo ready; read -r _ || true'
 `;
 
 function collect(child: ChildProcess, input: string | undefined, timeoutMs: number): Promise<Run> {
@@ -82,7 +82,8 @@ function collect(child: ChildProcess, input: string | undefined, timeoutMs: numb
 /** Starts the namespace; `netns` (optional) is a network namespace made and entered in it. */
 export async function hostileRoot(opts: { netns?: string; users?: string[] } = {}): Promise<HostileRoot> {
     const work = mkdtempSync(join(tmpdir(), "hostile-root-"));
-    const keeper = spawn("unshare", ["-m", "--propagation", "private", "bash", "-c", KEEPER, "keeper", work, MARKER, opts.netns ?? "", ...(opts.users ?? [])], {
+    // --norc: stdin is a socket (Node's pipes are), which would make a top-level `bash -c` read ~/.bashrc.
+    const keeper = spawn("unshare", ["-m", "--propagation", "private", "bash", "--norc", "-c", KEEPER, "keeper", work, MARKER, opts.netns ?? "", ...(opts.users ?? [])], {
         stdio: ["pipe", "pipe", "pipe"],
     });
     let stderr = "";

@@ -5,13 +5,7 @@
  * that names both ends' resources and the fix.
  */
 import * as assert from "assert";
-import {
-    ikeV2ProfileSchema,
-    ikeV2ProposalSchema,
-    ipsecProfileSchema,
-    ipsecTransformSetSchema,
-    tunnelInterfaceSchema,
-} from "../../provider/schema/ios";
+import { iosSchemas } from "../../provider/schema/ios";
 import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
 import { crossEndFindings, Finding } from "../../provider/tunnel/cross-check";
 import { iosEnd, strongSwanEnd, TunnelEnd } from "../../provider/tunnel/ends";
@@ -31,12 +25,12 @@ describe("cross-end checks", () => {
             device: "admin@192.0.2.50",
             address: PARENTS,
             resources: {},
-            proposals: [ikeV2ProposalSchema.parse({ name: "P", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] })],
+            proposals: [iosSchemas.IkeV2Proposal.parse({ name: "P", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] })],
             keyringPeers: [{ name: "home", address: HOME }],
-            profile: ikeV2ProfileSchema.parse({ name: "PROF-HOME", matchIdentityRemote: [{ address: HOME }], keyring: "KR" }),
-            ipsecProfile: ipsecProfileSchema.parse({ name: "I", transformSets: ["T"], ikev2Profile: "PROF-HOME", pfsGroup: 14 }),
-            transformSets: [ipsecTransformSetSchema.parse({ name: "T", encryption: "esp-aes-256", integrity: "esp-sha256-hmac" })],
-            tunnel: tunnelInterfaceSchema.parse({
+            profile: iosSchemas.IkeV2Profile.parse({ name: "PROF-HOME", matchIdentityRemote: [{ address: HOME }], keyring: "KR" }),
+            ipsecProfile: iosSchemas.IpsecProfile.parse({ name: "I", transformSets: ["T"], ikev2Profile: "PROF-HOME", pfsGroup: 14 }),
+            transformSets: [iosSchemas.IpsecTransformSet.parse({ name: "T", encryption: "esp-aes-256", integrity: "esp-sha256-hmac" })],
+            tunnel: iosSchemas.TunnelInterface.parse({
                 number: 1, ipAddress: { address: "172.16.0.6", mask: "255.255.255.252" }, tunnelSource: PARENTS, tunnelDestination: HOME,
                 protectionProfile: "I", routes: [{ destination: "10.1.0.0/24" }, { destination: "10.2.0.0/24" }],
             }),

@@ -30,7 +30,7 @@ import {
     StrongSwanTunnelCheck,
     TunnelInterface,
     checkTunnelEnds,
-} from "../../../provider";
+} from "pulumi-ikev2";
 
 const cfg = new pulumi.Config();
 
