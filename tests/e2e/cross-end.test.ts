@@ -6,6 +6,7 @@
  * out the checks it feeds at preview instead of failing them.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PulumiSandbox, repoRoot } from "./pulumi-cli";
@@ -98,6 +99,31 @@ describe("cross-end checks at pulumi preview (real CLI, no devices)", function (
     it("leaves out at preview the checks that need a value known only at up", () => {
         const out = sandbox.ok(project("unknown", UNKNOWN_AT_PREVIEW), ["preview"]);
         assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:CrossEndCheck\s+home-vps\s+create/);
+        assert.doesNotMatch(out, /has a problem/);
+    });
+});
+
+describe("examples/story/hand-written: the story resource by resource, checked with checkTunnelEnds (real CLI, the lab's configuration)", function () {
+    this.timeout(5 * 60 * 1000);
+    let sandbox: PulumiSandbox;
+    const dir = path.join(repoRoot, "examples", "story", "hand-written");
+    const stack = `hand-${process.pid}`;
+
+    before(() => {
+        sandbox = new PulumiSandbox("ikev2-hand-written-");
+        sandbox.ok(dir, ["stack", "init", stack]);
+        const r = spawnSync("bash", [path.join(repoRoot, "scripts", "lab-stack.sh")], { cwd: dir, env: sandbox.env, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+    });
+    after(() => {
+        spawnSync("pulumi", ["stack", "rm", "--yes", "--force", stack, "--non-interactive"], { cwd: dir, env: sandbox.env });
+        sandbox.remove();
+    });
+
+    it("previews with both tunnels' ends in agreement: every resource and both CrossEndChecks, no problem", () => {
+        const out = sandbox.ok(dir, ["preview"]);
+        assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:CrossEndCheck\s+home-vps-agreement\s+create/);
+        assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:CrossEndCheck\s+home-parents-agreement\s+create/);
         assert.doesNotMatch(out, /has a problem/);
     });
 });
