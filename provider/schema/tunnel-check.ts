@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { isIpv4 } from "../address";
 import { withFix } from "../fix";
-import { cliWord, int, ipv4Address } from "./common";
+import { cliWord, int, ipv4Address, lineText } from "./common";
 import { hostConnectionSchema, iosConnectionSchema } from "./device";
 import { secret } from "./secrets";
 import { swanctlName } from "./strongswan";
@@ -27,8 +27,8 @@ const triggers = z
     .optional()
     .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check runs on create and whenever a refresh found the tunnel down.");
 
-/** A site's name in messages ("home", "vps"). */
-const siteName = (what: string) => swanctlName(what, "home");
+/** A site's name in messages ("home", "vps"): it goes into no configuration. */
+const siteName = (what: string) => z.string().pipe(lineText(what, 64));
 
 const iosPeer = z.strictObject({
     platform: z.literal("ios"),
