@@ -55,10 +55,10 @@ export class PulumiSandbox {
     });
   }
 
-  /** Runs `pulumi <args> --non-interactive` in cwd. */
-  run(cwd: string, args: string[], timeoutMs = 240_000): PulumiRun {
+  /** Runs `pulumi <args> --non-interactive` in cwd; `input` goes to its stdin (secrets for `config set --secret`). */
+  run(cwd: string, args: string[], timeoutMs = 240_000, input?: string): PulumiRun {
     const started = process.hrtime.bigint();
-    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs });
+    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs, input });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const endedAt = Date.now();
     if (r.error) throw r.error;
