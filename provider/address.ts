@@ -96,3 +96,35 @@ export function ipv4NetworkOf(address: string, mask: string): string | undefined
     if (length === undefined || !isIpv4(address)) return undefined;
     return `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${length}`).toString()}/${length}`;
 }
+
+/** `ADDRESS/LENGTH` of either family, read leniently (any address, any length digits); undefined for other text. */
+export function parsePrefix(v: string): { address: string; length: number; family: 4 | 6 } | undefined {
+    const p = splitPrefix(v, 3);
+    if (!p) return undefined;
+    if (isIpv4(p.address) && p.length <= 32) return { ...p, family: 4 };
+    if (isIpv6(p.address) && p.length <= 128) return { ...p, family: 6 };
+    return undefined;
+}
+
+/** True when the address has bits set beyond the prefix length (`10.0.0.5/24`, `2001:db8::7/64`). */
+export function hostBitsSet(address: string, length: number): boolean {
+    return ipaddr.parse(address).toNormalizedString() !== networkAddress(address, length).toNormalizedString();
+}
+
+/** The network address of a prefix (`10.0.0.5/24` -> `10.0.0.0`; IPv6 compressed, lower case). */
+export function networkOf(address: string, length: number): string {
+    return networkAddress(address, length).toString();
+}
+
+function networkAddress(address: string, length: number): ipaddr.IPv4 | ipaddr.IPv6 {
+    return ipaddr.parse(address).kind() === "ipv4"
+        ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${length}`)
+        : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${length}`);
+}
+
+/** True when prefix `inner` lies inside prefix `outer` (same family; equal prefixes count). */
+export function prefixContains(outer: { address: string; length: number }, inner: { address: string; length: number }): boolean {
+    const o = ipaddr.parse(outer.address);
+    const i = ipaddr.parse(inner.address);
+    return o.kind() === i.kind() && inner.length >= outer.length && i.match(o, outer.length);
+}

@@ -21,13 +21,17 @@ fail() { echo "[pulumi-cli] ERROR: $*" >&2; exit 1; }
 write_dynamic_provider_plugin() {
   # The engine looks for `pulumi-resource-pulumi-nodejs` on PATH to host dynamic providers.
   # It runs the SDK's dynamic-provider entry point of the project that is being deployed.
-  cat >"$BIN_DIR/pulumi-resource-pulumi-nodejs" <<'PLUGIN'
+  # Written beside it and renamed over it: rewriting the file in place while another run's engine
+  # starts it fails that start with "text file busy" (the cache is shared by concurrent test runs).
+  local tmp="$BIN_DIR/pulumi-resource-pulumi-nodejs.$$.tmp"
+  cat >"$tmp" <<'PLUGIN'
 #!/bin/sh
 entry=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || {
   echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi is not installed in $(pwd); run npm ci" >&2; exit 1; }
 exec node "$entry" "$@"
 PLUGIN
-  chmod 0755 "$BIN_DIR/pulumi-resource-pulumi-nodejs"
+  chmod 0755 "$tmp"
+  mv -f "$tmp" "$BIN_DIR/pulumi-resource-pulumi-nodejs"
 }
 
 require_go() {

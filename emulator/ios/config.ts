@@ -6,8 +6,8 @@
 import { createHash, randomBytes, scryptSync } from "crypto";
 
 export interface Secret {
-    /** "0": clear text as entered; "6": AES-encrypted form (opaque here). */
-    type: "0" | "6";
+    /** "0": clear text as entered; "6": AES-encrypted form (opaque here); "hex": entered as a hex string. */
+    type: "0" | "6" | "hex";
     value: string;
 }
 
@@ -200,7 +200,7 @@ export function type6(key: string, configKey: string, bootSalt: string): string 
 }
 
 function secretText(s: Secret): string {
-    return s.type === "6" ? `6 ${s.value}` : s.value;
+    return s.type === "0" ? s.value : `${s.type} ${s.value}`;
 }
 
 function ipNum(ip: string): number {

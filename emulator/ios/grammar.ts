@@ -2,7 +2,10 @@
  * The IOS command parser: a keyword/parameter tree per CLI mode, matched token by token with IOS's
  * abbreviation rules (a unique prefix of a keyword selects it; keywords win over parameters; an
  * exact keyword wins over longer ones), and the errors IOS prints for what does not match.
+ * Parameters are stored as IOS spells them (spelling.ts): IPv6 and interface names in their full
+ * printed form.
  */
+import { interfaceName, ipv6PrefixText, ipv6Text } from "./spelling";
 
 export type Handler<C> = (ctx: C, args: string[], negated: boolean) => void | string | Promise<void | string>;
 
@@ -51,6 +54,7 @@ const HELP: Record<string, string> = {
     "<ip>": "A.B.C.D",
     "<mask>": "A.B.C.D",
     "<ipv6prefix>": "X:X:X:X::X/<0-128>",
+    "<ipv6>": "X:X:X:X::X",
     "<ifname>": "Interface name, e.g. Tunnel1 or GigabitEthernet1",
     "<transforms>": "Transform type(s): esp-aes [128|192|256], esp-gcm [128|256], esp-sha-hmac, esp-sha256-hmac, esp-sha384-hmac, esp-sha512-hmac",
 };
@@ -64,7 +68,7 @@ export interface DefOptions {
 
 /**
  * Adds a command to a mode tree. Syntax: words are keywords, `<word>` `<line>` `<ip>` `<mask>`
- * `<ipv6prefix>` `<ifname>` `<transforms>` `<int:A-B>` are parameters, `(a|b)` alternatives,
+ * `<ipv6prefix>` `<ipv6>` `<ifname>` `<transforms>` `<int:A-B>` are parameters, `(a|b)` alternatives,
  * `[a|b]` optional alternatives, and a trailing `...` on the last token lets it repeat.
  */
 export function def<C>(root: Node<C>, syntax: string, run: Handler<C>, opts: DefOptions = {}): void {
@@ -134,9 +138,7 @@ export function finalize<C>(root: Node<C>): void {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-export const IFTYPES = ["GigabitEthernet", "TenGigabitEthernet", "FastEthernet", "Loopback", "Tunnel"];
-
-/** "tu1", "Tunnel 1", "gi0/0/0" -> full interface name; null if it is not one. */
+/** "tu1", "Tunnel 1", "gi0/0/0", "GIGABITETHERNET01" -> full interface name (spelling.ts); null if it is not one. */
 export function matchIfName(toks: Tok[], i: number): { n: number; name: string } | null {
     const t = toks[i].text;
     let m = /^([A-Za-z][A-Za-z-]*)(\d+(?:\/\d+)*(?:\.\d+)?)$/.exec(t);
@@ -146,11 +148,8 @@ export function matchIfName(toks: Tok[], i: number): { n: number; name: string }
         n = 2;
     }
     if (!m) return null;
-    const typ = m[1].toLowerCase();
-    const exact = IFTYPES.find((x) => x.toLowerCase() === typ);
-    const cands = exact ? [exact] : IFTYPES.filter((x) => x.toLowerCase().startsWith(typ));
-    if (cands.length !== 1) return null;
-    return { n, name: cands[0] + m[2] };
+    const name = interfaceName(m[1], m[2]);
+    return name === undefined ? null : { n, name };
 }
 
 const TRANSFORMS = ["esp-aes", "esp-gcm", "esp-sha-hmac", "esp-sha256-hmac", "esp-sha384-hmac", "esp-sha512-hmac"];
@@ -192,7 +191,14 @@ function matchParam(param: string, line: string, toks: Tok[], i: number): { n: n
     if (param === "<word>") return { n: 1, values: [t] };
     if (param === "<line>") return { n: toks.length - i, values: [line.slice(toks[i].pos).trimEnd()] };
     if (param === "<ip>" || param === "<mask>") return IPV4.test(t) ? { n: 1, values: [t] } : null;
-    if (param === "<ipv6prefix>") return /^[0-9A-Fa-f:]*:[0-9A-Fa-f:]*\/\d{1,3}$/.test(t) ? { n: 1, values: [t.toUpperCase()] } : null;
+    if (param === "<ipv6prefix>") {
+        const v = ipv6PrefixText(t);
+        return v ? { n: 1, values: [v] } : null;
+    }
+    if (param === "<ipv6>") {
+        const v = ipv6Text(t);
+        return v ? { n: 1, values: [v] } : null;
+    }
     if (param === "<ifname>") {
         const m = matchIfName(toks, i);
         return m ? { n: m.n, values: [m.name] } : null;
@@ -318,5 +324,5 @@ export function help<C>(root: Node<C>, line: string, priv: number): string[] {
 function paramLabel(p: string): string {
     const im = /^<int:(\d+)-(\d+)>$/.exec(p);
     if (im) return `<${im[1]}-${im[2]}>`;
-    return ({ "<word>": "WORD", "<line>": "LINE", "<ip>": "A.B.C.D", "<mask>": "A.B.C.D", "<ipv6prefix>": "X:X:X:X::X/<0-128>", "<ifname>": "Interface", "<transforms>": "esp-aes" } as Record<string, string>)[p] ?? p;
+    return ({ "<word>": "WORD", "<line>": "LINE", "<ip>": "A.B.C.D", "<mask>": "A.B.C.D", "<ipv6prefix>": "X:X:X:X::X/<0-128>", "<ipv6>": "X:X:X:X::X", "<ifname>": "Interface", "<transforms>": "esp-aes" } as Record<string, string>)[p] ?? p;
 }

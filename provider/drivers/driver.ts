@@ -16,9 +16,14 @@ export interface ObjectState<D> {
     unmanaged: string[];
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions<M = unknown> {
     /** True for a create: an object of that name already on the device is refused unless adopted. */
     creating: boolean;
+    /**
+     * The model last applied (an update's old state), when known: a driver sends again what
+     * changed since then even where the device cannot show it (keys IOS shows only encrypted).
+     */
+    previous?: M;
     /** Take over an object that already exists on the device instead of refusing to touch it. */
     adopt: boolean;
     /** The Pulumi resource name, for messages. */
@@ -32,7 +37,7 @@ export interface ApplyOptions {
 export interface PlatformDriver<M, D = M, S extends ObjectState<D> = ObjectState<D>> {
     read(model: M): Promise<S | undefined>;
     /** Brings the device to `desired`; on any failure restores what was there and throws ApplyError. */
-    apply(desired: M, options: ApplyOptions): Promise<S>;
+    apply(desired: M, options: ApplyOptions<M>): Promise<S>;
     /** Removes the object; absent is fine. On failure restores it and throws ApplyError. */
     remove(current: M, resourceName: string): Promise<void>;
 }

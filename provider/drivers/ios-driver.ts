@@ -47,7 +47,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
         });
     }
 
-    async apply(desired: Model<K>, options: ApplyOptions): Promise<State<K>> {
+    async apply(desired: Model<K>, options: ApplyOptions<Model<K>>): Promise<State<K>> {
         const what = `${this.handler.describe(desired)} (resource ${options.resourceName})`;
         const after = await this.change(desired, this.handler.render(desired), `applying ${what} on ${this.device}`, (before) => {
             if (before && options.creating && !options.adopt) {
@@ -57,6 +57,8 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
                     { status: "unchanged" },
                 );
             }
+            // Keys the device shows only encrypted hold the declared ones, unless they changed since the last apply.
+            return before && this.handler.withDeclaredKeys(before, desired, options.previous);
         });
         return this.stateOf(after!);
     }
@@ -69,23 +71,25 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
     /**
      * Brings the object from what the device has to `target` (undefined: absent) in one session,
      * reads it back, and on any failure restores what was there (in a new session when the first
-     * one died). Returns the object's nodes afterwards.
+     * one died). `known` checks what the device has and returns it as far as the intent knows it
+     * (keys shown encrypted). Returns the object's nodes afterwards.
      */
     private async change(
         model: Model<K>,
         target: ConfigNode[] | undefined,
         action: string,
-        guard?: (before: ConfigNode[] | undefined) => void,
+        known?: (before: ConfigNode[] | undefined) => ConfigNode[] | undefined,
     ): Promise<ConfigNode[] | undefined> {
         try {
             return await this.inSession(async (session) => {
                 const tree = parseConfigTree(await session.exec("show running-config"));
                 const before = this.handler.extract(tree, model);
-                guard?.(before);
-                if (target ? before && this.handler.sameConfig(before, target) : !before) return before;
+                const current = known ? known(before) : before;
                 // Removing an object from a block others share (a keyring peer) leaves the rest of that block.
                 const planned = target ?? this.handler.remainder?.(tree, model);
-                const failure = await this.send(session, planTransition(this.kind, before, planned), before);
+                const lines = planTransition(this.kind, current, planned);
+                if (lines.length === 0 && (target ? current && this.handler.sameConfig(current, target) : !before)) return before;
+                const failure = await this.send(session, lines, before);
                 const after = failure ? undefined : await this.currentNodes(session, model);
                 const mismatch = failure ?? this.readBackMismatch(after, target);
                 if (mismatch) {
@@ -123,8 +127,10 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
     /** Puts `before` back (or removes the object when it did not exist) and says how that went. */
     private async restore(session: IosCliSession, model: Model<K>, before: ConfigNode[] | undefined): Promise<RollbackAttempt> {
         try {
-            const now = await this.currentNodes(session, model);
-            const lines = planTransition(this.kind, now, before);
+            const tree = parseConfigTree(await session.exec("show running-config"));
+            const now = this.handler.extract(tree, model);
+            // An object that did not exist goes, but not the rest of a block others share (a keyring's other peers).
+            const lines = planTransition(this.kind, now, before ?? this.handler.remainder?.(tree, model));
             if (lines.length > 0) {
                 const result = await session.configure(lines);
                 if (!result.ok) {

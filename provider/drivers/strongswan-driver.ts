@@ -47,7 +47,7 @@ export class StrongSwanDriver extends HostDriver implements PlatformDriver<Stron
         });
     }
 
-    async apply(desired: StrongSwanConnectionModel, options: ApplyOptions): Promise<StrongSwanState> {
+    async apply(desired: StrongSwanConnectionModel, options: ApplyOptions<StrongSwanConnectionModel>): Promise<StrongSwanState> {
         const file = this.fileOf(desired.name);
         const what = `connection ${desired.name} (resource ${options.resourceName}, file ${file})`;
         const text = renderConnectionFile(desired);

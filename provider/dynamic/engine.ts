@@ -21,6 +21,14 @@ export function containsUnknown(value: unknown): boolean {
     return false;
 }
 
+/** The paths (`peers[0].name`) at which a value holds the unknown sentinel. */
+export function unknownPaths(value: unknown, path = ""): string[] {
+    if (value === UNKNOWN) return [path || "(the whole input)"];
+    if (Array.isArray(value)) return value.flatMap((v, i) => unknownPaths(v, `${path}[${i}]`));
+    if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => unknownPaths(v, path ? `${path}.${k}` : k));
+    return [];
+}
+
 function pathTouchesUnknown(inputs: unknown, path: PropertyKey[]): boolean {
     let node: unknown = inputs;
     if (containsUnknown(node) && path.length === 0) return true;

@@ -9,11 +9,13 @@ import { ObjectState, PlatformDriver } from "../drivers/driver";
 import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
+import { withFix } from "../fix";
 import { CROSS_END_CHECK, crossEndCheckHandlers } from "./cross-end-check";
-import { CheckFailure, containsUnknown, UNKNOWN, validate } from "./engine";
+import { CheckFailure, containsUnknown, UNKNOWN, unknownPaths, validate } from "./engine";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
 import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
+import { warn } from "./warnings";
 import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
 
 interface Parsed<M, C> {
@@ -34,6 +36,8 @@ function canonical(value: unknown): string {
             : v,
     );
 }
+
+const asProps = (v: unknown): Props => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : {});
 
 const deviceFailures = (failures: CheckFailure[]) => failures.map((f) => ({ ...f, property: `device.${f.property}` }));
 
@@ -57,7 +61,7 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         const credentials = validate(credentialsSchema, inputs.credentials ?? {});
         if (!credentials.ok) failures.push(...deviceFailures(credentials.failures));
         if (inputs.adopt !== undefined && typeof inputs.adopt !== "boolean" && !containsUnknown(inputs.adopt)) {
-            failures.push({ property: "adopt", reason: "adopt must be true or false" });
+            failures.push({ property: "adopt", reason: withFix("adopt must be true or false", "write adopt: true to take over an object of the same name on the device, or leave it out") });
         }
         if (!model.ok || !connection.ok || !credentials.ok) return { failures };
         return { failures, parsed: { model: model.value, connection: connection.value, credentials: credentials.value } };
@@ -65,6 +69,10 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
 
     async check(_olds: Props, news: Props): Promise<dynamic.CheckResult> {
         const { failures, parsed } = this.checkInputs(news);
+        if (parsed && this.spec.warnings) {
+            const where = `${this.labelOf(news)} on ${deviceLabel(parsed.connection)}`;
+            for (const w of this.spec.warnings(parsed.model)) await warn(`${where}: ${w.property}: ${w.message}`);
+        }
         return { inputs: this.withRenderedConfig(news, parsed?.model), failures };
     }
 
@@ -102,9 +110,11 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         return { id: this.resourceIdOf(parsed), outs: this.outputsOf(inputs, parsed, state) };
     }
 
-    async update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
         const parsed = this.parseOrThrow(news);
-        const state = await this.driverFor(parsed).apply(parsed.model, { creating: false, adopt: true, resourceName: this.labelOf(news) });
+        // The old state's model tells the driver what changed, e.g. a key the device shows only encrypted.
+        const previous = this.checkInputs(olds).parsed?.model;
+        const state = await this.driverFor(parsed).apply(parsed.model, { creating: false, adopt: true, previous, resourceName: this.labelOf(news) });
         return { outs: this.outputsOf(news, parsed, state) };
     }
 
@@ -123,7 +133,8 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         // refresh without drift changes nothing (the device's spelling of the same configuration,
         // e.g. proposals as strongSwan strings or explicit defaults, is not a change).
         const normalized = validate(this.spec.schema, deviceModel);
-        const unchanged = normalized.ok && canonical(normalized.value) === canonical(parsed.model);
+        const unchanged =
+            normalized.ok && (this.spec.sameModel ? this.spec.sameModel(parsed.model, normalized.value) : canonical(normalized.value) === canonical(parsed.model));
         const inputs = unchanged
             ? this.declaredInputs(props)
             : this.withRenderedConfig({ ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) }, normalized.ok ? normalized.value : undefined);
@@ -135,6 +146,14 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
     }
 
     private parseOrThrow(props: Props): Parsed<M, C> {
+        // A value still unknown when the device is about to be changed would be sent as the placeholder's text.
+        const pending = unknownPaths({ ...this.toModel(props), device: { ...asProps(props.connection), ...asProps(props.credentials) } });
+        if (pending.length > 0) {
+            throw new Error(
+                `${this.spec.kind} ${this.labelOf(props)}: ${pending.join(", ")} still holds Pulumi's placeholder for a value not known yet (${UNKNOWN}), ` +
+                    "so nothing was sent to the device. Fix: give it a known value, or take it from a resource that is created before this one",
+            );
+        }
         const { failures, parsed } = this.checkInputs(props);
         if (!parsed) {
             throw new Error(`${this.spec.kind} ${this.labelOf(props)}: invalid inputs: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);

@@ -47,6 +47,13 @@ export interface KindSpec<M, D, S extends ObjectState<D>, C extends Endpoint, O 
      * dynamic-provider host passes no detailed diff; the engine's own diff of the inputs shows them).
      */
     render?(model: M): string[];
+    /** Configuration the device accepts but that is probably not meant, for a validated model: shown as warnings by check(). */
+    warnings?(model: M): { property: string; message: string }[];
+    /**
+     * True when the model read from the device (validated) is the declared one, as the platform
+     * compares them (lists it treats as sets in any order); by default the same JSON.
+     */
+    sameModel?(declared: M, device: M): boolean;
 }
 
 /** The dynamic provider's verbs this provider implements (all but configure). */

@@ -10,7 +10,7 @@ import { StrongSwanDriver } from "../drivers/strongswan-driver";
 import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
 import { renderConfigTree } from "../ios/config-tree";
-import { IosDeviceModels, iosObjects } from "../ios/objects";
+import { IosDeviceModels, iosObjects, sameModel } from "../ios/objects";
 import { maskLine } from "../masking";
 import { renderConnectionFile } from "../strongswan/swanctl-conf";
 import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
@@ -31,6 +31,8 @@ function iosKind<K extends IosKind>(kind: K) {
         driver: (target) => new IosDriver(kind, target),
         outputs: {},
         render: (model) => renderConfigTree(iosObjects[kind].render(model)).map(maskLine),
+        warnings: (model) => iosObjects[kind].warnings?.(model) ?? [],
+        sameModel: (declared, device) => sameModel(kind, declared, device),
     });
 }
 

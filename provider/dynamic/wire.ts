@@ -68,12 +68,14 @@ export function inputsFromModel(layout: SecretLayout, model: Props): Props {
 /**
  * The device's model with every secret the device shows only opaquely (an IOS type-6 key: not a
  * string) replaced by the declared one, or dropped when none was declared: a key that cannot be
- * compared is present-but-opaque, never drift by itself.
+ * compared is present-but-opaque, never drift by itself. Fields no device shows (notOnDevice)
+ * keep their declared values.
  */
 export function keepOpaqueSecrets(layout: SecretLayout, device: unknown, declared: unknown): Props {
     if (!isRecord(device)) return {};
     const known = isRecord(declared) ? declared : {};
     const merged = keepOpaque(layout.fields, device, known);
+    for (const f of layout.notOnDevice) if (known[f] !== undefined) merged[f] = known[f];
     for (const { property, keyedBy, fields } of layout.lists) {
         const entries = merged[property];
         if (!Array.isArray(entries)) continue;

@@ -9,12 +9,17 @@
  * needs). Parsing is tolerant: lines no rule takes come back in `unknownLines` (keys masked) so
  * that the glue can report configuration added by hand as drift.
  *
+ * Values the device prints go through the same spelling functions as the schemas' inputs
+ * (spelling.ts: IPv6 case and compression, interface names, defaults IOS hides), so that a device
+ * that prints a variant still compares equal.
+ *
  * Keys the device shows encrypted (`pre-shared-key 6 <cipher>`, with `password encryption aes`)
  * parse to the opaque marker `{ encrypted: "6" }` (see EncryptedKey). The cipher text is not kept
  * in the model. sameModel() treats such a key as matching any key: present but not comparable,
- * never drift by itself.
+ * never drift by itself. An update that changes a declared key sends it all the same
+ * (withDeclaredKeys).
  */
-import { maskToPrefixLength, prefixLengthToMask } from "../address";
+import { isIpv4, isIpv6, maskToPrefixLength, parsePrefix, prefixLengthToMask } from "../address";
 import { maskLine } from "../masking";
 import {
     IkeV2KeyringModel,
@@ -30,6 +35,8 @@ import {
 } from "../schema/ios";
 import { Unvalidated } from "../schema/unvalidated";
 import { ConfigNode, node } from "./config-tree";
+import { HIDDEN_DEFAULTS, iosInterface, iosIpv6, iosIpv6Prefix, unlessDefault } from "./spelling";
+import { ConfigWarning, keyringWarnings, profileWarnings } from "./warnings";
 
 /** A key IOS shows only in encrypted form (type 6). Stands in for the key's value in a parsed model. */
 export interface EncryptedKey {
@@ -43,8 +50,8 @@ export function isEncryptedKey(value: unknown): value is EncryptedKey {
 type PeerKeyField = "preSharedKey" | "localPreSharedKey" | "remotePreSharedKey";
 type DeviceKey = string | EncryptedKey;
 type DevicePeer = Omit<Unvalidated<IkeV2KeyringPeerModel>, PeerKeyField> & { [F in PeerKeyField]?: DeviceKey };
-type DeviceKeyring = { name?: string; peers?: DevicePeer[] };
-type DeviceKeyringPeer = DevicePeer & { keyring?: string };
+type DeviceKeyring = { name?: string; peers?: DevicePeer[]; keysVersion?: number };
+type DeviceKeyringPeer = DevicePeer & { keyring?: string; keysVersion?: number };
 
 /** Each kind's model as parsed from a device: it may not pass the schema, and keyring keys may be opaque. */
 export type IosDeviceModels = {
@@ -89,15 +96,34 @@ export interface IosObjectHandler<M, D> {
     sameConfig(a: ConfigNode[], b: ConfigNode[]): boolean;
     /** The model in the form two models are compared in: order-free lists sorted, implied defaults dropped. */
     comparable(model: D): D;
+    /**
+     * The device's nodes as far as the declared keys tell: each key the device shows only
+     * encrypted (type 6) is taken to hold the declared key, except the keys that must be sent
+     * again: those whose declared value differs from `previous` (the model last applied), all of
+     * them when there is no previous model (a create or adoption) or its keysVersion differs.
+     * Kinds without keys return the nodes as they are.
+     */
+    withDeclaredKeys(device: ConfigNode[], desired: M, previous: M | undefined): ConfigNode[];
     /** What plan.ts needs to know about the kind's lines. */
     lines: LineFacts;
+    /** What IOS accepts but is probably not meant (warnings.ts), for a validated model. */
+    warnings?(model: M): ConfigWarning[];
+}
+
+/** Values of one keyword that form an ordered list: IOS appends a new value, `no KEYWORD VALUE` removes one. */
+export interface OrderedList {
+    keyword: string;
+    /** All values on one line (`encryption aes-cbc-256 aes-cbc-128`) rather than one line each (`proposal P1`). */
+    sameLine: boolean;
 }
 
 export interface LineFacts {
     /** Line keywords (any depth) that hold one value: a new value is sent in place, IOS replaces the old one. */
     singleValued: string[];
-    /** Line keywords whose words are separate values that IOS adds up (`encryption aes-cbc-256 aes-cbc-128`). */
-    valueLists: string[];
+    /** For lines IOS keys by their first words (`match identity remote address A MASK` by its address): that key. */
+    keyOf?(line: string): string | undefined;
+    /** Keywords whose values are in order of preference; plan.ts reorders them as IOS can (see plan.ts). */
+    orderedLists: OrderedList[];
     /** What pairs a top-level node of one state with one of another; by default its whole line. */
     topKey?(line: string): string;
 }
@@ -135,12 +161,19 @@ function match<D>(rules: LineRule<D>[], n: ConfigNode): { rule: LineRule<D>; rea
     return undefined;
 }
 
-/** Reads child nodes with a kind's rules; returns the lines (and their children) no rule took. */
+/**
+ * Reads child nodes with a kind's rules; returns the lines (and their children) no rule took. A
+ * second line of a single-valued keyword (which IOS would have replaced) is not read over the
+ * first: it is reported, so that nothing a device shows is dropped silently.
+ */
 function readLines<D>(nodes: ConfigNode[], rules: LineRule<D>[], model: D, prefix = ""): string[] {
     const unknown: string[] = [];
+    const singlesRead = new Set<string>();
     for (const n of nodes) {
         const found = match(rules, n);
-        if (!found || !found.rule.read(found.reading, model)) unknown.push(...flatten(n, prefix));
+        const repeated = found?.rule.single && singlesRead.has(found.rule.keyword);
+        if (!found || repeated || !found.rule.read(found.reading, model)) unknown.push(...flatten(n, prefix));
+        else if (found.rule.single) singlesRead.add(found.rule.keyword);
     }
     return unknown;
 }
@@ -180,10 +213,16 @@ function identityWords(id: Identity): string {
     return `key-id ${id.keyId}`;
 }
 
+/** An address as the device printed it, in IOS's spelling (a device may print IPv6 another way). */
+function spelledAddress(value: string): string {
+    return isIpv6(value) ? iosIpv6(value) : value;
+}
+
+/** `address A`, `fqdn NAME`, `email NAME`, `key-id ID`; the `domain` forms are not modelled (unknown). */
 function parseIdentity(w: string[]): Identity | undefined {
     if (w.length !== 2) return undefined;
     const [type, value] = w;
-    if (type === "address") return { address: value };
+    if (type === "address") return { address: spelledAddress(value) };
     if (type === "fqdn") return { fqdn: value };
     if (type === "email") return { email: value };
     if (type === "key-id") return { keyId: value };
@@ -227,8 +266,9 @@ function list<D>(keyword: string, set: (m: D, values: string[]) => void, single?
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
-type HandlerParts<K extends IosKind> = Omit<IosObjectHandler<IosModels[K], IosDeviceModels[K]>, "kind" | "sameConfig" | "comparable"> & {
+type HandlerParts<K extends IosKind> = Omit<IosObjectHandler<IosModels[K], IosDeviceModels[K]>, "kind" | "sameConfig" | "comparable" | "withDeclaredKeys"> & {
     comparable?(model: IosDeviceModels[K]): IosDeviceModels[K];
+    withDeclaredKeys?: IosObjectHandler<IosModels[K], IosDeviceModels[K]>["withDeclaredKeys"];
 };
 
 /** Builds a handler whose sameConfig compares parsed models and unknown lines. */
@@ -236,6 +276,7 @@ function handler<K extends IosKind>(kind: K, parts: HandlerParts<K>): IosObjectH
     const comparable = parts.comparable ?? ((m: IosDeviceModels[K]) => m);
     return {
         kind,
+        withDeclaredKeys: (device) => device,
         ...parts,
         comparable,
         sameConfig(a, b) {
@@ -259,7 +300,13 @@ const sorted = <T>(list: T[] | undefined) => list && [...list].sort(byJson);
 
 type DeviceProposal = IosDeviceModels["IkeV2Proposal"];
 
-/** Algorithms on repeated lines of the same keyword add up, as IOS accumulates them. */
+/**
+ * Algorithms on repeated lines of the same keyword add up, as IOS accumulates them (Cisco's YANG
+ * model, Cisco-IOS-XE-crypto.yang, has one flag per algorithm), in the order they were added: IOS
+ * keeps that order and offers them in it (Cisco's parser tests show the built-in default proposal's
+ * groups as `19 14 21 5`, an order no sorting gives: https://github.com/CiscoTestAutomation/genieparser,
+ * `src/genie/libs/parser/iosxe/tests/ShowCryptoIkev2Proposal`).
+ */
 const PROPOSAL_LINES: LineRule<DeviceProposal>[] = [
     list("encryption", (m, v) => (m.encryption = [...(m.encryption ?? []), ...v])),
     list("integrity", (m, v) => (m.integrity = [...(m.integrity ?? []), ...v])),
@@ -285,10 +332,8 @@ const proposal = handler("IkeV2Proposal", {
         const model: DeviceProposal = { name: after(block.line, "crypto ikev2 proposal")![0], encryption: [], groups: [] };
         return { model, unknownLines: readLines(block.children, PROPOSAL_LINES, model) };
     },
-    // plan.ts adds and removes algorithms one by one and IOS prints them in an order of its own, so
-    // only membership can be compared (and planned), not preference order.
-    comparable: (m) => ({ ...m, encryption: sorted(m.encryption)!, integrity: sorted(m.integrity), prf: sorted(m.prf), groups: sorted(m.groups)! }),
-    lines: { singleValued: [], valueLists: PROPOSAL_LINES.map((r) => r.keyword) },
+    // The order of each list is its preference: compared as it is, and planned by plan.ts's reordering.
+    lines: { singleValued: [], orderedLists: PROPOSAL_LINES.map((r) => ({ keyword: r.keyword, sameLine: true })) },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -296,11 +341,15 @@ const proposal = handler("IkeV2Proposal", {
 
 type DevicePolicy = IosDeviceModels["IkeV2Policy"];
 
+/**
+ * A policy's proposals are offered in the order of its `proposal` lines. `match address local` is a
+ * list on IOS (YANG `leaf-list local-ip`) of which the model holds one: a second line stays unknown
+ * (drift), and a new address is added before the old one is removed.
+ */
 const POLICY_LINES: LineRule<DevicePolicy>[] = [
     word("proposal", (m, v) => (m.proposals = [...(m.proposals ?? []), v])),
-    // A second line of these is not ours to model: it stays unknown (drift).
-    rule("match fvrf", ({ words: w }, m) => (m.matchFvrf === undefined ? one(w) : undefined), (m, v) => (m.matchFvrf = v), true),
-    rule("match address local", ({ words: w }, m) => (m.matchAddressLocal === undefined ? one(w) : undefined), (m, v) => (m.matchAddressLocal = v)),
+    word("match fvrf", (m, v) => (m.matchFvrf = v), true),
+    rule("match address local", ({ words: w }, m) => (m.matchAddressLocal === undefined ? one(w) : undefined), (m, v) => (m.matchAddressLocal = spelledAddress(v))),
 ];
 
 const policy = handler("IkeV2Policy", {
@@ -321,9 +370,7 @@ const policy = handler("IkeV2Policy", {
         const model: DevicePolicy = { name: after(block.line, "crypto ikev2 policy")![0], proposals: [] };
         return { model, unknownLines: readLines(block.children, POLICY_LINES, model) };
     },
-    // Planned one line at a time, and IOS prints them in an order of its own: compared as a set.
-    comparable: (m) => ({ ...m, proposals: sorted(m.proposals)! }),
-    lines: { singleValued: singleValued(POLICY_LINES), valueLists: [] },
+    lines: { singleValued: singleValued(POLICY_LINES), orderedLists: [{ keyword: "proposal", sameLine: false }] },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -364,22 +411,58 @@ function readKey({ words: w }: LineReading): { field: PeerKeyField; key: DeviceK
     return undefined;
 }
 
-/** `address A.B.C.D [MASK]` or `address X:X::X/LEN`. */
+/** An IPv6 prefix as the device printed it, in IOS's spelling. */
+function spelledPrefix(value: string): string {
+    return parsePrefix(value)?.family === 6 ? iosIpv6Prefix(value) : value;
+}
+
+/** `address A.B.C.D [MASK]` (a host mask is the same as none) or `address X:X::X/LEN`. */
 function readPeerAddress({ words: w }: LineReading): DevicePeer["address"] {
-    if (w.length === 1 && w[0].includes(":")) return { ipv6Prefix: w[0] };
+    if (w.length === 1 && w[0].includes(":")) return { ipv6Prefix: spelledPrefix(w[0]) };
     if (w.length === 1) return { address: w[0] };
-    if (w.length === 2) return { address: w[0], mask: w[1] };
+    if (w.length === 2) return { address: w[0], mask: w[1] === "255.255.255.255" ? undefined : w[1] };
     return undefined;
 }
 
+/**
+ * A peer holds one address (IPv4 with mask, or IPv6) and one identity: Cisco's YANG model makes
+ * each a choice (`address/ipv4-ipv6`, `identity/identity` in crypto-ikev2-keyring-peer-grouping),
+ * so a new one replaces the old. The three key forms (`pre-shared-key`, `... local`, `... remote`)
+ * are separate there; plan.ts removes a key by its keyword, never by value.
+ */
 const PEER_LINES: LineRule<DevicePeer>[] = [
-    // One key per form; plan.ts removes a key by its keyword, never by value.
     rule("pre-shared-key", readKey, (p, { field, key }) => (p[field] = key)),
     description(),
     rule("address", readPeerAddress, (p, v) => (p.address = v), true),
     word("hostname", (p, v) => (p.hostname = v), true),
     rule("identity", ({ words: w }) => parseIdentity(w), (p, v) => (p.identity = v), true),
 ];
+
+const KEY_FIELDS: PeerKeyField[] = ["preSharedKey", "localPreSharedKey", "remotePreSharedKey"];
+
+/**
+ * The keys an update must send although the device may show them only encrypted: each peer's keys
+ * whose declared value differs from what was last applied; every key when that is unknown (a
+ * create or an adoption, or state from before) or when keysVersion changed (the user's way to
+ * force it). As `peer NAME` + key field.
+ */
+function keysToSend(desired: IkeV2KeyringModel, previous: IkeV2KeyringModel | undefined): Set<string> {
+    const slot = (peer: string, field: PeerKeyField) => `${peer} ${field}`;
+    const all = previous === undefined || previous.keysVersion !== desired.keysVersion;
+    const send = new Set<string>();
+    for (const p of desired.peers) {
+        const before = previous?.peers.find((q) => q.name === p.name);
+        for (const f of KEY_FIELDS) if (p[f] !== undefined && (all || before?.[f] !== p[f])) send.add(slot(p.name, f));
+    }
+    return send;
+}
+
+/** The key field of a `pre-shared-key ...` line and whether the device shows it encrypted. */
+function keyLine(line: string): { field: PeerKeyField; encrypted: boolean } | undefined {
+    const found = match(PEER_LINES.slice(0, 1), node(line));
+    const key = found && readKey(found.reading);
+    return key && { field: key.field, encrypted: isEncryptedKey(key.key) };
+}
 
 function parsePeer(block: ConfigNode): ParsedObject<DevicePeer> {
     const peer: DevicePeer = { name: after(block.line, "peer")![0] };
@@ -388,6 +471,7 @@ function parsePeer(block: ConfigNode): ParsedObject<DevicePeer> {
 
 const keyring = handler("IkeV2Keyring", {
     identity: "name",
+    warnings: keyringWarnings,
     describe: (ref) => `crypto ikev2 keyring ${nameOf(ref)}`,
     render: (m: IkeV2KeyringModel) => [node(`crypto ikev2 keyring ${m.name}`, m.peers.map(renderPeer))],
     extract(tree, ref) {
@@ -410,18 +494,34 @@ const keyring = handler("IkeV2Keyring", {
         const unknownLines = readLines(block.children, [peerBlocks], model);
         return { model, unknownLines: [...unknownLines, ...peerLines] };
     },
-    // Peers are a set by name; `address A` is `address A 255.255.255.255`.
-    comparable: (m) => ({
-        ...m,
-        peers: m.peers
-            ?.map((p) => (p.address?.mask === "255.255.255.255" ? { ...p, address: { ...p.address, mask: undefined } } : p))
-            .sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1)),
-    }),
-    lines: { singleValued: singleValued(PEER_LINES), valueLists: [] },
+    // Peers are a set by name; keysVersion is no configuration (no device shows it).
+    comparable: ({ name, peers }) => ({ name, peers: peers && [...peers].sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1)) }),
+    withDeclaredKeys(device, desired, previous) {
+        const send = keysToSend(desired, previous);
+        const declared = new Map(desired.peers.map((p) => [`peer ${p.name}`, renderPeer(p).children]));
+        const known = (peer: ConfigNode): ConfigNode => {
+            const lines = declared.get(peer.line);
+            if (!lines) return peer;
+            const name = peer.line.slice("peer ".length);
+            const children = peer.children.map((n) => {
+                const key = keyLine(n.line);
+                if (!key?.encrypted || send.has(`${name} ${key.field}`)) return n;
+                return lines.find((d) => keyLine(d.line)?.field === key.field) ?? n;
+            });
+            return { ...peer, children };
+        };
+        return device.map((block) => ({ ...block, children: block.children.map(known) }));
+    },
+    lines: { singleValued: singleValued(PEER_LINES), orderedLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
 // One peer of a keyring: its `peer` sub-block inside `crypto ikev2 keyring KEYRING`
+
+/** A keyring peer as a keyring of that one peer: keys to send and warnings are the keyring's. */
+function asKeyring({ keyring: name, keysVersion, ...peer }: IosModels["IkeV2KeyringPeer"]): IkeV2KeyringModel {
+    return { name, peers: [peer], keysVersion };
+}
 
 const keyringOf = (ref: ObjectRef) => ("keyring" in ref ? ref.keyring : "");
 const keyringHeader = (ref: ObjectRef) => `crypto ikev2 keyring ${keyringOf(ref)}`;
@@ -429,10 +529,11 @@ const keyringHeader = (ref: ObjectRef) => `crypto ikev2 keyring ${keyringOf(ref)
 const keyringPeer = handler("IkeV2KeyringPeer", {
     identity: "name",
     scope: "keyring",
+    warnings: (p) => keyringWarnings(asKeyring(p)).map((w) => ({ ...w, property: w.property.replace(/^peers\[0\]\./, "") })),
     describe: (ref) => `peer ${nameOf(ref)} of ${keyringHeader(ref)}`,
     render: (m: IosModels["IkeV2KeyringPeer"]) => {
-        const { keyring: name, ...peer } = m;
-        return [node(`crypto ikev2 keyring ${name}`, [renderPeer(peer)])];
+        const { name, peers } = asKeyring(m);
+        return [node(`crypto ikev2 keyring ${name}`, peers.map(renderPeer))];
     },
     extract(tree, ref) {
         const block = findBlock(tree, keyringHeader(ref));
@@ -451,8 +552,10 @@ const keyringPeer = handler("IkeV2KeyringPeer", {
         const parsed = parsePeer(peerNode);
         return { model: { keyring, ...parsed.model }, unknownLines: [...parsed.unknownLines, ...rest.flatMap((n) => flatten(n, `${block.line} > `))] };
     },
-    comparable: (m) => (m.address?.mask === "255.255.255.255" ? { ...m, address: { ...m.address, mask: undefined } } : m),
-    lines: { singleValued: singleValued(PEER_LINES), valueLists: [] },
+    // keysVersion is no configuration (no device shows it).
+    comparable: (m) => ({ ...m, keysVersion: undefined }),
+    withDeclaredKeys: (device, desired, previous) => keyring.withDeclaredKeys(device, asKeyring(desired), previous && asKeyring(previous)),
+    lines: { singleValued: singleValued(PEER_LINES), orderedLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -460,10 +563,29 @@ const keyringPeer = handler("IkeV2KeyringPeer", {
 
 type DeviceProfile = IosDeviceModels["IkeV2Profile"];
 
-/** `match identity remote address A [MASK]` (the mask IOS implies is written out) or another identity. */
-function readRemoteIdentity({ words: w }: LineReading): Identity & { mask?: string } | undefined {
-    if (w[0] === "address" && (w.length === 2 || w.length === 3)) return { address: w[1], mask: w[2] ?? "255.255.255.255" };
+type RemoteIdentity = IkeV2ProfileModel["matchIdentityRemote"][number];
+
+function remoteIdentityWords(id: RemoteIdentity): string {
+    if (id.ipv6Prefix !== undefined) return `address ${id.ipv6Prefix}`;
+    return id.address !== undefined ? `address ${id.address} ${id.mask ?? "255.255.255.255"}` : identityWords(id);
+}
+
+/**
+ * `match identity remote address A [MASK]` (the mask IOS implies is written out), `... address
+ * X:X::X/LEN` or another identity. IOS keeps these as lists (YANG `match/identity/remote`: a list
+ * of IPv4 addresses keyed by address with the mask as a leaf, and leaf-lists of the others), so
+ * several lines are several identities, and a new mask for an address replaces the old one.
+ */
+function readRemoteIdentity({ words: w }: LineReading): RemoteIdentity | undefined {
+    if (w[0] === "address" && w.length === 2 && w[1].includes("/")) return { ipv6Prefix: spelledPrefix(w[1]) };
+    if (w[0] === "address" && (w.length === 2 || w.length === 3) && isIpv4(w[1])) return { address: w[1], mask: w[2] ?? "255.255.255.255" };
     return parseIdentity(w);
+}
+
+/** `match identity remote address A MASK` is keyed by its address (the key of IOS's list). */
+function remoteAddressKey(line: string): string | undefined {
+    const w = words(line);
+    return w.length === 6 && line.startsWith("match identity remote address ") && isIpv4(w[4]) ? w.slice(0, 5).join(" ") : undefined;
 }
 
 /** `dpd INTERVAL RETRY on-demand|periodic`. */
@@ -480,24 +602,24 @@ const PROFILE_LINES: LineRule<DeviceProfile>[] = [
     word("authentication remote", (m, v) => v === "pre-share" && (m.authentication = { ...m.authentication, remote: v }), true),
     word("authentication local", (m, v) => v === "pre-share" && (m.authentication = { ...m.authentication, local: v }), true),
     word("keyring local", (m, v) => (m.keyring = v), true),
-    number("lifetime", (m, v) => (m.lifetime = v)),
+    number("lifetime", (m, v) => (m.lifetime = unlessDefault(v, HIDDEN_DEFAULTS.ikeLifetime))),
     rule("dpd", readDpd, (m, v) => (m.dpd = v), true),
     word("match fvrf", (m, v) => (m.matchFvrf = v), true),
-    rule("match address local", ({ words: w }, m) => (m.matchAddressLocal === undefined ? one(w) : undefined), (m, v) => (m.matchAddressLocal = v)),
+    // One local address per profile (YANG `match/address/local/ip` is a leaf): a new one replaces it.
+    word("match address local", (m, v) => (m.matchAddressLocal = spelledAddress(v)), true),
     word("ivrf", (m, v) => (m.ivrf = v), true),
 ];
 
 const profile = handler("IkeV2Profile", {
     identity: "name",
+    warnings: profileWarnings,
     describe: (ref) => `crypto ikev2 profile ${nameOf(ref)}`,
     render(m: IkeV2ProfileModel) {
         const lines: string[] = [];
         if (m.description !== undefined) lines.push(`description ${m.description}`);
         if (m.matchFvrf !== undefined) lines.push(`match fvrf ${m.matchFvrf}`);
         if (m.matchAddressLocal !== undefined) lines.push(`match address local ${m.matchAddressLocal}`);
-        for (const id of m.matchIdentityRemote) {
-            lines.push(`match identity remote ${identityWords(id)}${id.address !== undefined ? ` ${id.mask ?? "255.255.255.255"}` : ""}`);
-        }
+        for (const id of m.matchIdentityRemote) lines.push(`match identity remote ${remoteIdentityWords(id)}`);
         if (m.identityLocal !== undefined) lines.push(`identity local ${identityWords(m.identityLocal)}`);
         lines.push(`authentication remote ${m.authentication.remote}`, `authentication local ${m.authentication.local}`);
         if (m.keyring !== undefined) lines.push(`keyring local ${m.keyring}`);
@@ -516,8 +638,9 @@ const profile = handler("IkeV2Profile", {
         // IOS always prints both authentication lines; a device without them has an empty authentication.
         return { model: { ...model, authentication: model.authentication ?? {} }, unknownLines };
     },
+    // IOS matches a peer against any of the identities: a set.
     comparable: (m) => ({ ...m, matchIdentityRemote: sorted(m.matchIdentityRemote)! }),
-    lines: { singleValued: singleValued(PROFILE_LINES), valueLists: [] },
+    lines: { singleValued: singleValued(PROFILE_LINES), keyOf: remoteAddressKey, orderedLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -572,7 +695,7 @@ const transformSet = handler("IpsecTransformSet", {
     },
     lines: {
         singleValued: singleValued(TRANSFORM_SET_LINES),
-        valueLists: [],
+        orderedLists: [],
         // The header holds the transforms too: a changed transform is the same transform set.
         topKey: (line) => line.split(" ").slice(0, 4).join(" "),
     },
@@ -583,12 +706,17 @@ const transformSet = handler("IpsecTransformSet", {
 
 type DeviceIpsecProfile = IosDeviceModels["IpsecProfile"];
 
+/**
+ * `set transform-set A B` is one line that IOS replaces as a whole ("Specify list of transform sets
+ * in priority order", Cisco-IOS-XE-crypto.yang): a new order is sent as the new line. IOS does not
+ * print the SA lifetimes when they are its defaults (spelling.ts).
+ */
 const IPSEC_PROFILE_LINES: LineRule<DeviceIpsecProfile>[] = [
     list("set transform-set", (m, v) => (m.transformSets = v), true),
     word("set ikev2-profile", (m, v) => (m.ikev2Profile = v), true),
     rule("set pfs", ({ words: w }) => (/^group\d+$/.test(one(w) ?? "") ? Number(w[0].slice(5)) : undefined), (m, v) => (m.pfsGroup = v), true),
-    number("set security-association lifetime seconds", (m, v) => (m.lifetimeSeconds = v)),
-    number("set security-association lifetime kilobytes", (m, v) => (m.lifetimeKilobytes = v)),
+    number("set security-association lifetime seconds", (m, v) => (m.lifetimeSeconds = unlessDefault(v, HIDDEN_DEFAULTS.ipsecLifetimeSeconds))),
+    number("set security-association lifetime kilobytes", (m, v) => (m.lifetimeKilobytes = unlessDefault(v, HIDDEN_DEFAULTS.ipsecLifetimeKilobytes))),
 ];
 
 const ipsecProfile = handler("IpsecProfile", {
@@ -612,7 +740,7 @@ const ipsecProfile = handler("IpsecProfile", {
         const unknownLines = readLines(block.children, IPSEC_PROFILE_LINES, model);
         return { model, unknownLines };
     },
-    lines: { singleValued: singleValued(IPSEC_PROFILE_LINES), valueLists: [] },
+    lines: { singleValued: singleValued(IPSEC_PROFILE_LINES), orderedLists: [] },
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -637,7 +765,7 @@ function parseRoute(line: string, tunnel: string): Route | undefined {
     const route: Route = { destination: `${w[0]}/${length}` };
     let rest = w.slice(3);
     if (rest.length > 0 && num(rest[0]) !== undefined) {
-        route.distance = num(rest[0]);
+        route.distance = unlessDefault(num(rest[0]), HIDDEN_DEFAULTS.routeDistance);
         rest = rest.slice(1);
     }
     if (rest.length === 2 && rest[0] === "name") {
@@ -657,8 +785,8 @@ const TUNNEL_LINES: LineRule<DeviceTunnel>[] = [
     { keyword: "no ip address", read: ({ words: w }) => w.length === 0 },
     number("ip mtu", (m, v) => (m.ipMtu = v)),
     number("ip tcp adjust-mss", (m, v) => (m.tcpAdjustMss = v)),
-    word("tunnel source", (m, v) => (m.tunnelSource = v), true),
-    word("tunnel destination", (m, v) => (m.tunnelDestination = v), true),
+    word("tunnel source", (m, v) => (m.tunnelSource = isIpv6(v) ? iosIpv6(v) : iosInterface(v)), true),
+    word("tunnel destination", (m, v) => (m.tunnelDestination = spelledAddress(v)), true),
     rule("tunnel mode", ({ words: w }) => TUNNEL_MODES[w.join(" ")], (m, v) => (m.mode = v), true),
     word("tunnel protection ipsec profile", (m, v) => (m.protectionProfile = v), true),
 ];
@@ -704,7 +832,7 @@ const tunnel = handler("TunnelInterface", {
     comparable: (m) => ({ ...m, routes: sorted(m.routes) ?? [] }),
     lines: {
         singleValued: singleValued(TUNNEL_LINES),
-        valueLists: [],
+        orderedLists: [],
         // A route is the same route whatever its distance or name: network, mask and interface.
         topKey: (line) => (after(line, "ip route") ? line.split(" ").slice(0, 5).join(" ") : line),
     },

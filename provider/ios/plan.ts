@@ -10,9 +10,16 @@
  * transform set by its name, since its transforms sit on the header); a static route by network,
  * mask and interface; a single-valued line (`ip address`, `lifetime`, `set pfs` ...) by its
  * keyword, so a new value is just sent: IOS replaces it in place, where `no` first would drop a
- * live tunnel; any other line (`proposal P1`, `match identity remote ...`) by its whole text.
- * IKEv2 proposal algorithms are single words on shared lines (`encryption aes-cbc-256 aes-cbc-128`)
- * that IOS adds up, so they are planned word by word: `encryption NEW`, then `no encryption OLD`.
+ * live tunnel; a line IOS keys by its first words (`match identity remote address A MASK`) by
+ * those; any other line (`match identity remote fqdn ...`) by its whole text.
+ *
+ * Ordered lists (orderedLists: IKEv2 proposal algorithms, single words on shared lines that IOS
+ * adds up, `encryption aes-cbc-256 aes-cbc-128`; a policy's `proposal` lines) are in order of
+ * preference, and IOS appends a value it is given. A list is planned so that it ends in the
+ * declared order without ever running empty and without re-adding a value it holds (IOS refuses
+ * a proposal a policy already has): the longest start of the declared list that the device
+ * already holds in that order stays; every other value is removed and the rest appended in order
+ * (when even the first declared value is new, it is appended first, so something always stays).
  *
  * Order inside a block: removed pre-shared-key forms (so that switching between `pre-shared-key`
  * and `pre-shared-key local/remote` leaves no stale key), then new and changed lines, then other
@@ -24,7 +31,7 @@
  */
 import { IosKind } from "../schema/ios";
 import { ConfigNode } from "./config-tree";
-import { iosObjects, LineFacts } from "./objects";
+import { iosObjects, LineFacts, OrderedList } from "./objects";
 
 /** Headers of blocks that may be empty (no child lines yet). */
 const BLOCK_HEADER = /^(crypto |interface |peer )/;
@@ -50,7 +57,7 @@ function isBlock(n: ConfigNode): boolean {
 }
 
 function childKey(n: ConfigNode, facts: LineFacts): string {
-    return isBlock(n) ? n.line : (singleSlot(n.line, facts) ?? n.line);
+    return isBlock(n) ? n.line : (singleSlot(n.line, facts) ?? facts.keyOf?.(n.line) ?? n.line);
 }
 
 /** The command that removes a child line; keys are removed by keyword, never by value. */
@@ -65,41 +72,39 @@ function create(n: ConfigNode): string[] {
     return [n.line, ...n.children.flatMap(create), "exit"];
 }
 
-/** `encryption a b` -> `encryption a`, `encryption b`. */
-function splitAtoms(nodes: ConfigNode[], valueLists: string[]): ConfigNode[] {
+/** The values of an ordered list's keyword in a block, in order (`encryption a b`, `encryption c` -> a b c). */
+function listValues(nodes: ConfigNode[], keyword: string): string[] {
     return nodes.flatMap((n) => {
-        const [keyword, ...values] = n.line.split(" ");
-        return valueLists.includes(keyword) && n.children.length === 0 ? values.map((v) => ({ line: `${keyword} ${v}`, children: [] })) : [n];
+        const [k, ...values] = n.line.split(" ");
+        return k === keyword && n.children.length === 0 ? values : [];
     });
 }
 
-/** `encryption a`, `encryption b` -> `encryption a b` (also for `no encryption ...`). */
-function joinAtoms(lines: string[], valueLists: string[]): string[] {
-    const joined = new Map<string, string[]>();
-    const out: string[] = [];
-    for (const line of lines) {
-        const w = line.split(" ");
-        const head = w[0] === "no" ? `no ${w[1]}` : w[0];
-        const keyword = w[0] === "no" ? w[1] : w[0];
-        if (!valueLists.includes(keyword) || w.length !== head.split(" ").length + 1) {
-            out.push(line);
-            continue;
-        }
-        let values = joined.get(head);
-        if (!values) {
-            values = [];
-            joined.set(head, values);
-            out.push(head);
-        }
-        values.push(w[w.length - 1]);
+/** The lines that turn the ordered list `from` into `to` (see the header). */
+function reorder({ keyword, sameLine }: OrderedList, from: string[], to: string[]): string[] {
+    if (from.length === to.length && from.every((v, i) => v === to[i])) return [];
+    const lines = (prefix: string, values: string[]) =>
+        values.length === 0 ? [] : sameLine ? [`${prefix} ${values.join(" ")}`] : values.map((v) => `${prefix} ${v}`);
+    // The longest start of `to` that `from` holds in that order stays.
+    let kept = 0;
+    let at = 0;
+    while (kept < to.length) {
+        const found = from.indexOf(to[kept], at);
+        if (found < 0) break;
+        at = found + 1;
+        kept++;
     }
-    return out.map((l) => (joined.has(l) ? `${l} ${joined.get(l)!.join(" ")}` : l));
+    const first = kept === 0 && to.length > 0 ? [to[0]] : [];
+    const stays = new Set(to.slice(0, Math.max(kept, first.length)));
+    const removed = from.filter((v) => !stays.has(v));
+    return [...lines(keyword, first), ...lines(`no ${keyword}`, removed), ...lines(keyword, to.slice(stays.size))];
 }
 
-/** `valueLists`: the keywords planned word by word in this block (only at the object's top level). */
-function diffChildren(fromNodes: ConfigNode[], toNodes: ConfigNode[], facts: LineFacts, valueLists: string[]): string[] {
-    const from = splitAtoms(fromNodes, valueLists);
-    const to = splitAtoms(toNodes, valueLists);
+/** `lists`: the ordered lists of this block (only at the object's top level). */
+function diffChildren(allFrom: ConfigNode[], allTo: ConfigNode[], facts: LineFacts, lists: OrderedList[]): string[] {
+    const inList = (n: ConfigNode) => n.children.length === 0 && lists.some((l) => n.line.split(" ")[0] === l.keyword);
+    const from = allFrom.filter((n) => !inList(n));
+    const to = allTo.filter((n) => !inList(n));
     const key = (n: ConfigNode) => childKey(n, facts);
     const fromByKey = new Map(from.map((n) => [key(n), n]));
     const toKeys = new Set(to.map(key));
@@ -116,12 +121,13 @@ function diffChildren(fromNodes: ConfigNode[], toNodes: ConfigNode[], facts: Lin
         else if (isBlock(t)) changes.push(...diffBlock(f, t, facts, []));
         else if (f.line !== t.line) changes.push(t.line);
     }
-    return [...keyRemovals, ...joinAtoms(changes, valueLists), ...joinAtoms(otherRemovals, valueLists)];
+    const reordered = lists.flatMap((l) => reorder(l, listValues(allFrom, l.keyword), listValues(allTo, l.keyword)));
+    return [...keyRemovals, ...changes, ...reordered, ...otherRemovals];
 }
 
 /** Enters the block (re-sending a changed header) only when something in it changes. */
-function diffBlock(f: ConfigNode, t: ConfigNode, facts: LineFacts, valueLists: string[]): string[] {
-    const inner = diffChildren(f.children, t.children, facts, valueLists);
+function diffBlock(f: ConfigNode, t: ConfigNode, facts: LineFacts, lists: OrderedList[]): string[] {
+    const inner = diffChildren(f.children, t.children, facts, lists);
     if (f.line === t.line && inner.length === 0) return [];
     return [t.line, ...inner, "exit"];
 }
@@ -147,7 +153,7 @@ export function planTransition(kind: IosKind, from: ConfigNode[] | undefined, to
         if (!isBlock(t)) {
             if (f?.line !== t.line) lineChanges.push(t.line);
         } else if (!f) blockChanges.push(...create(t));
-        else blockChanges.push(...diffBlock(f, t, facts, facts.valueLists));
+        else blockChanges.push(...diffBlock(f, t, facts, facts.orderedLists));
     }
     return [...lineRemovals, ...blockRemovals, ...blockChanges, ...lineChanges];
 }

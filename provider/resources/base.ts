@@ -57,7 +57,7 @@ function wireInputs(kind: ResourceKind, args: { device: IosDevice | StrongSwanHo
         // The list travels without the secrets and stays readable in previews; the secrets travel apart.
         // The schema says this property is a list (secretLayout only lists arrays); its entries may be Inputs.
         const entries = pulumi.output(props[list.property] as pulumi.Input<unknown[]>);
-        const split = entries.apply((values) => inputsFromModel({ fields: [], lists: [list] }, { [list.property]: values }));
+        const split = entries.apply((values) => inputsFromModel({ fields: [], lists: [list], notOnDevice: [] }, { [list.property]: values }));
         props[list.property] = pulumi.unsecret(split.apply((s) => s[list.property]));
         props[list.input] = pulumi.secret(split.apply((s) => s[list.input]));
     }

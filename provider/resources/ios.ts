@@ -50,7 +50,8 @@ export class IkeV2Policy extends IkeV2PolicyOutputs {
 /**
  * `crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's
  * address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi
- * secrets in their own input `preSharedKeys`, so previews show the peers but never a key.
+ * secrets in their own input `preSharedKeys`, so previews show the peers but never a key. On a router with `password
+ * encryption aes` the keys show only encrypted: see keysVersion.
  */
 export class IkeV2Keyring extends IkeV2KeyringOutputs {
     constructor(name: string, args: IkeV2KeyringArgs, opts?: pulumi.CustomResourceOptions) {

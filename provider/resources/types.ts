@@ -224,12 +224,13 @@ export interface IkeV2PolicyArgs {
     /** Policy name (IOS `crypto ikev2 policy NAME`). */
     name: pulumi.Input<string>;
     /**
-     * Names of the IkeV2Proposals this policy offers, in order (IOS `proposal NAME`, one line each).
+     * Names of the IkeV2Proposals this policy offers, in order of preference (IOS `proposal NAME`, one line each; a new
+     * order is applied by removing and adding lines).
      *
      * Takes IkeV2Proposal resources (which orders create and delete) or names.
      */
     proposals: Ref<IkeV2ProposalOutputs>[];
-    /** Use this policy only for IKE on this local address (IOS `match address local A.B.C.D`). */
+    /** Use this policy only for IKE on this local address (IOS `match address local A.B.C.D` or `X:X::X`). */
     matchAddressLocal?: pulumi.Input<string>;
     /** Use this policy only in this front-door VRF, or `any` (IOS `match fvrf NAME|any`). */
     matchFvrf?: pulumi.Input<string>;
@@ -242,9 +243,12 @@ export interface IkeV2PolicyArgs {
 export abstract class IkeV2PolicyOutputs extends pulumi.dynamic.Resource {
     /** Policy name (IOS `crypto ikev2 policy NAME`). */
     declare readonly name: pulumi.Output<string>;
-    /** Names of the IkeV2Proposals this policy offers, in order (IOS `proposal NAME`, one line each). */
+    /**
+     * Names of the IkeV2Proposals this policy offers, in order of preference (IOS `proposal NAME`, one line each; a new
+     * order is applied by removing and adding lines).
+     */
     declare readonly proposals: pulumi.Output<string[]>;
-    /** Use this policy only for IKE on this local address (IOS `match address local A.B.C.D`). */
+    /** Use this policy only for IKE on this local address (IOS `match address local A.B.C.D` or `X:X::X`). */
     declare readonly matchAddressLocal: pulumi.Output<string | undefined>;
     /** Use this policy only in this front-door VRF, or `any` (IOS `match fvrf NAME|any`). */
     declare readonly matchFvrf: pulumi.Output<string | undefined>;
@@ -261,7 +265,8 @@ export abstract class IkeV2PolicyOutputs extends pulumi.dynamic.Resource {
  *
  * `crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's
  * address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi
- * secrets in their own input `preSharedKeys`, so previews show the peers but never a key.
+ * secrets in their own input `preSharedKeys`, so previews show the peers but never a key. On a router with `password
+ * encryption aes` the keys show only encrypted: see keysVersion.
  */
 export interface IkeV2KeyringArgs {
     /** The router this object is configured on. */
@@ -273,7 +278,7 @@ export interface IkeV2KeyringArgs {
     adopt?: pulumi.Input<boolean>;
     /** Keyring name (IOS `crypto ikev2 keyring NAME`). */
     name: pulumi.Input<string>;
-    /** Peers and their keys (IOS `peer NAME` sub-blocks). Names and addresses must be unique. */
+    /** Peers and their keys (IOS `peer NAME` sub-blocks). Names, addresses, identities and hostnames must be unique. */
     peers: pulumi.Input<pulumi.Input<{
         /**
          * The peer's label (IOS `peer NAME`). Only a label: IOS never matches on it; it picks the key by address,
@@ -284,21 +289,28 @@ export interface IkeV2KeyringArgs {
         description?: pulumi.Input<string>;
         /**
          * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is
-         * short for `{ address: "203.0.113.7" }`.
+         * short for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+         * "2001:db8::7/128" }`.
          */
         address?: pulumi.Input<string | {
-            /** IPv4 address of the peer (IOS `address A.B.C.D`). */
+            /**
+             * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D
+             * MASK`).
+             */
             address?: pulumi.Input<string>;
-            /** Mask to match a range of peers (IOS `address A.B.C.D MASK`). */
+            /**
+             * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255
+             * is the same as none.
+             */
             mask?: pulumi.Input<string>;
-            /** IPv6 peer prefix (IOS `address X:X::X/LEN`). */
+            /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
             ipv6Prefix?: pulumi.Input<string>;
         }>;
         /** Peer host name IOS matches on (IOS `hostname NAME`). */
         hostname?: pulumi.Input<string>;
         /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
         identity?: pulumi.Input<{
-            /** IPv4 address identity (IOS `address A.B.C.D`). */
+            /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
             address?: pulumi.Input<string>;
             /** DNS name identity (IOS `fqdn NAME`). */
             fqdn?: pulumi.Input<string>;
@@ -314,6 +326,12 @@ export interface IkeV2KeyringArgs {
         /** Key the peer signs with (IOS `pre-shared-key remote KEY`). A secret. */
         remotePreSharedKey?: pulumi.Input<string>;
     }>[]>;
+    /**
+     * Not configuration: a number to change when the keys must be sent again although none was changed in the program,
+     * e.g. after someone changed a key on a router that shows keys only encrypted (`pre-shared-key 6 ...`, with
+     * `password encryption aes`), where no refresh can see it. The next `pulumi up` sends every key of this keyring.
+     */
+    keysVersion?: pulumi.Input<number>;
 }
 
 /**
@@ -323,7 +341,7 @@ export interface IkeV2KeyringArgs {
 export abstract class IkeV2KeyringOutputs extends pulumi.dynamic.Resource {
     /** Keyring name (IOS `crypto ikev2 keyring NAME`). */
     declare readonly name: pulumi.Output<string>;
-    /** Peers and their keys (IOS `peer NAME` sub-blocks). Names and addresses must be unique. */
+    /** Peers and their keys (IOS `peer NAME` sub-blocks). Names, addresses, identities and hostnames must be unique. */
     declare readonly peers: pulumi.Output<({
         /**
          * The peer's label (IOS `peer NAME`). Only a label: IOS never matches on it; it picks the key by address,
@@ -334,21 +352,28 @@ export abstract class IkeV2KeyringOutputs extends pulumi.dynamic.Resource {
         description?: string;
         /**
          * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is
-         * short for `{ address: "203.0.113.7" }`.
+         * short for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+         * "2001:db8::7/128" }`.
          */
         address?: string | {
-            /** IPv4 address of the peer (IOS `address A.B.C.D`). */
+            /**
+             * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D
+             * MASK`).
+             */
             address?: string;
-            /** Mask to match a range of peers (IOS `address A.B.C.D MASK`). */
+            /**
+             * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255
+             * is the same as none.
+             */
             mask?: string;
-            /** IPv6 peer prefix (IOS `address X:X::X/LEN`). */
+            /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
             ipv6Prefix?: string;
         };
         /** Peer host name IOS matches on (IOS `hostname NAME`). */
         hostname?: string;
         /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
         identity?: {
-            /** IPv4 address identity (IOS `address A.B.C.D`). */
+            /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
             address?: string;
             /** DNS name identity (IOS `fqdn NAME`). */
             fqdn?: string;
@@ -364,6 +389,12 @@ export abstract class IkeV2KeyringOutputs extends pulumi.dynamic.Resource {
         /** Key the peer signs with (IOS `pre-shared-key remote KEY`). A secret. */
         remotePreSharedKey?: string;
     })[]>;
+    /**
+     * Not configuration: a number to change when the keys must be sent again although none was changed in the program,
+     * e.g. after someone changed a key on a router that shows keys only encrypted (`pre-shared-key 6 ...`, with
+     * `password encryption aes`), where no refresh can see it. The next `pulumi up` sends every key of this keyring.
+     */
+    declare readonly keysVersion: pulumi.Output<number | undefined>;
     /** `user@host` of the device. */
     declare readonly device: pulumi.Output<string>;
     /** The object as the device shows it after the change, keys masked. */
@@ -402,21 +433,27 @@ export interface IkeV2KeyringPeerArgs {
     description?: pulumi.Input<string>;
     /**
      * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short
-     * for `{ address: "203.0.113.7" }`.
+     * for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+     * "2001:db8::7/128" }`.
      */
     address?: pulumi.Input<string | {
-        /** IPv4 address of the peer (IOS `address A.B.C.D`). */
+        /**
+         * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D MASK`).
+         */
         address?: pulumi.Input<string>;
-        /** Mask to match a range of peers (IOS `address A.B.C.D MASK`). */
+        /**
+         * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255 is
+         * the same as none.
+         */
         mask?: pulumi.Input<string>;
-        /** IPv6 peer prefix (IOS `address X:X::X/LEN`). */
+        /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
         ipv6Prefix?: pulumi.Input<string>;
     }>;
     /** Peer host name IOS matches on (IOS `hostname NAME`). */
     hostname?: pulumi.Input<string>;
     /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
     identity?: pulumi.Input<{
-        /** IPv4 address identity (IOS `address A.B.C.D`). */
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
         address?: pulumi.Input<string>;
         /** DNS name identity (IOS `fqdn NAME`). */
         fqdn?: pulumi.Input<string>;
@@ -431,6 +468,12 @@ export interface IkeV2KeyringPeerArgs {
     localPreSharedKey?: pulumi.Input<string>;
     /** Key the peer signs with (IOS `pre-shared-key remote KEY`). A secret. */
     remotePreSharedKey?: pulumi.Input<string>;
+    /**
+     * Not configuration: a number to change when the key must be sent again although it was not changed in the program,
+     * e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no
+     * refresh can see it.
+     */
+    keysVersion?: pulumi.Input<number>;
 }
 
 /**
@@ -452,21 +495,27 @@ export abstract class IkeV2KeyringPeerOutputs extends pulumi.dynamic.Resource {
     declare readonly description: pulumi.Output<string | undefined>;
     /**
      * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short
-     * for `{ address: "203.0.113.7" }`.
+     * for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+     * "2001:db8::7/128" }`.
      */
     declare readonly address: pulumi.Output<string | {
-        /** IPv4 address of the peer (IOS `address A.B.C.D`). */
+        /**
+         * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D MASK`).
+         */
         address?: string;
-        /** Mask to match a range of peers (IOS `address A.B.C.D MASK`). */
+        /**
+         * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255 is
+         * the same as none.
+         */
         mask?: string;
-        /** IPv6 peer prefix (IOS `address X:X::X/LEN`). */
+        /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
         ipv6Prefix?: string;
     } | undefined>;
     /** Peer host name IOS matches on (IOS `hostname NAME`). */
     declare readonly hostname: pulumi.Output<string | undefined>;
     /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
     declare readonly identity: pulumi.Output<{
-        /** IPv4 address identity (IOS `address A.B.C.D`). */
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
         address?: string;
         /** DNS name identity (IOS `fqdn NAME`). */
         fqdn?: string;
@@ -475,6 +524,12 @@ export abstract class IkeV2KeyringPeerOutputs extends pulumi.dynamic.Resource {
         /** Opaque key-id identity (IOS `key-id ID`). */
         keyId?: string;
     } | undefined>;
+    /**
+     * Not configuration: a number to change when the key must be sent again although it was not changed in the program,
+     * e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no
+     * refresh can see it.
+     */
+    declare readonly keysVersion: pulumi.Output<number | undefined>;
     /** `user@host` of the device. */
     declare readonly device: pulumi.Output<string>;
     /** The object as the device shows it after the change, keys masked. */
@@ -503,10 +558,17 @@ export interface IkeV2ProfileArgs {
     description?: pulumi.Input<string>;
     /** Identities of the peers this profile answers (IOS `match identity remote ...`, one line each). */
     matchIdentityRemote: pulumi.Input<pulumi.Input<{
-        /** Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`). */
+        /**
+         * Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`), or a range as `A.B.C.D/LEN`.
+         */
         address?: pulumi.Input<string>;
-        /** Mask of the address match; 255.255.255.255 when left out. */
+        /**
+         * Mask of the address match, dotted or a prefix length; 255.255.255.255 when left out (written out, as IOS
+         * keeps it).
+         */
         mask?: pulumi.Input<string>;
+        /** Peer IPv6 identity (IOS `match identity remote address X:X::X/LEN`). */
+        ipv6Prefix?: pulumi.Input<string>;
         /** IOS `match identity remote fqdn NAME`. */
         fqdn?: pulumi.Input<string>;
         /** IOS `match identity remote email NAME`. */
@@ -516,7 +578,7 @@ export interface IkeV2ProfileArgs {
     }>[]>;
     /** Identity this router sends (IOS `identity local address|fqdn|email|key-id ...`). */
     identityLocal?: pulumi.Input<{
-        /** IPv4 address identity (IOS `address A.B.C.D`). */
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
         address?: pulumi.Input<string>;
         /** DNS name identity (IOS `fqdn NAME`). */
         fqdn?: pulumi.Input<string>;
@@ -542,7 +604,10 @@ export interface IkeV2ProfileArgs {
      * Takes the IkeV2Keyring resource (which orders create and delete) or its name.
      */
     keyring?: Ref<IkeV2KeyringOutputs>;
-    /** IKE SA lifetime in seconds (IOS `lifetime SECONDS`). */
+    /**
+     * IKE SA lifetime in seconds (IOS `lifetime SECONDS`). 86400 is IOS's default, which it does not print: declaring
+     * it is the same as leaving it out.
+     */
     lifetime?: pulumi.Input<number>;
     /** Dead peer detection (IOS `dpd INTERVAL RETRY on-demand|periodic`). */
     dpd?: pulumi.Input<{
@@ -553,7 +618,7 @@ export interface IkeV2ProfileArgs {
         /** `on-demand` checks only when traffic stops; `periodic` always. */
         mode: pulumi.Input<"on-demand" | "periodic">;
     }>;
-    /** Answer only on this local address (IOS `match address local A.B.C.D`). */
+    /** Answer only on this local address (IOS `match address local A.B.C.D` or `X:X::X`; one per profile). */
     matchAddressLocal?: pulumi.Input<string>;
     /** Inside VRF of the tunnel (IOS `ivrf NAME`). */
     ivrf?: pulumi.Input<string>;
@@ -572,10 +637,17 @@ export abstract class IkeV2ProfileOutputs extends pulumi.dynamic.Resource {
     declare readonly description: pulumi.Output<string | undefined>;
     /** Identities of the peers this profile answers (IOS `match identity remote ...`, one line each). */
     declare readonly matchIdentityRemote: pulumi.Output<{
-        /** Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`). */
+        /**
+         * Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`), or a range as `A.B.C.D/LEN`.
+         */
         address?: string;
-        /** Mask of the address match; 255.255.255.255 when left out. */
+        /**
+         * Mask of the address match, dotted or a prefix length; 255.255.255.255 when left out (written out, as IOS
+         * keeps it).
+         */
         mask?: string;
+        /** Peer IPv6 identity (IOS `match identity remote address X:X::X/LEN`). */
+        ipv6Prefix?: string;
         /** IOS `match identity remote fqdn NAME`. */
         fqdn?: string;
         /** IOS `match identity remote email NAME`. */
@@ -585,7 +657,7 @@ export abstract class IkeV2ProfileOutputs extends pulumi.dynamic.Resource {
     }[]>;
     /** Identity this router sends (IOS `identity local address|fqdn|email|key-id ...`). */
     declare readonly identityLocal: pulumi.Output<{
-        /** IPv4 address identity (IOS `address A.B.C.D`). */
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
         address?: string;
         /** DNS name identity (IOS `fqdn NAME`). */
         fqdn?: string;
@@ -603,7 +675,10 @@ export abstract class IkeV2ProfileOutputs extends pulumi.dynamic.Resource {
     } | undefined>;
     /** The IkeV2Keyring holding the pre-shared keys (IOS `keyring local NAME`). */
     declare readonly keyring: pulumi.Output<string | undefined>;
-    /** IKE SA lifetime in seconds (IOS `lifetime SECONDS`). */
+    /**
+     * IKE SA lifetime in seconds (IOS `lifetime SECONDS`). 86400 is IOS's default, which it does not print: declaring
+     * it is the same as leaving it out.
+     */
     declare readonly lifetime: pulumi.Output<number | undefined>;
     /** Dead peer detection (IOS `dpd INTERVAL RETRY on-demand|periodic`). */
     declare readonly dpd: pulumi.Output<{
@@ -614,7 +689,7 @@ export abstract class IkeV2ProfileOutputs extends pulumi.dynamic.Resource {
         /** `on-demand` checks only when traffic stops; `periodic` always. */
         mode: "on-demand" | "periodic";
     } | undefined>;
-    /** Answer only on this local address (IOS `match address local A.B.C.D`). */
+    /** Answer only on this local address (IOS `match address local A.B.C.D` or `X:X::X`; one per profile). */
     declare readonly matchAddressLocal: pulumi.Output<string | undefined>;
     /** Inside VRF of the tunnel (IOS `ivrf NAME`). */
     declare readonly ivrf: pulumi.Output<string | undefined>;
@@ -706,9 +781,15 @@ export interface IpsecProfileArgs {
     ikev2Profile: Ref<IkeV2ProfileOutputs>;
     /** PFS Diffie-Hellman group for rekeys (IOS `set pfs groupN`). */
     pfsGroup?: pulumi.Input<number>;
-    /** IPsec SA lifetime (IOS `set security-association lifetime seconds N`). */
+    /**
+     * IPsec SA lifetime (IOS `set security-association lifetime seconds N`). 3600 is IOS's default, which it does not
+     * print: declaring it is the same as leaving it out.
+     */
     lifetimeSeconds?: pulumi.Input<number>;
-    /** IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`). */
+    /**
+     * IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`). 4608000 is IOS's default:
+     * declaring it is the same as leaving it out.
+     */
     lifetimeKilobytes?: pulumi.Input<number>;
 }
 
@@ -725,9 +806,15 @@ export abstract class IpsecProfileOutputs extends pulumi.dynamic.Resource {
     declare readonly ikev2Profile: pulumi.Output<string>;
     /** PFS Diffie-Hellman group for rekeys (IOS `set pfs groupN`). */
     declare readonly pfsGroup: pulumi.Output<number | undefined>;
-    /** IPsec SA lifetime (IOS `set security-association lifetime seconds N`). */
+    /**
+     * IPsec SA lifetime (IOS `set security-association lifetime seconds N`). 3600 is IOS's default, which it does not
+     * print: declaring it is the same as leaving it out.
+     */
     declare readonly lifetimeSeconds: pulumi.Output<number | undefined>;
-    /** IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`). */
+    /**
+     * IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`). 4608000 is IOS's default:
+     * declaring it is the same as leaving it out.
+     */
     declare readonly lifetimeKilobytes: pulumi.Output<number | undefined>;
     /** `user@host` of the device. */
     declare readonly device: pulumi.Output<string>;
@@ -755,16 +842,22 @@ export interface TunnelInterfaceArgs {
     number: pulumi.Input<number>;
     /** Free text (IOS `description TEXT`). */
     description?: pulumi.Input<string>;
-    /** Tunnel interface address (IOS `ip address A.B.C.D MASK`). */
-    ipAddress: pulumi.Input<{
+    /**
+     * Tunnel interface address (IOS `ip address A.B.C.D MASK`); `"172.16.0.1/30"` is short for `{ address:
+     * "172.16.0.1", mask: "255.255.255.252" }`.
+     */
+    ipAddress: pulumi.Input<string | {
         /** This end's tunnel address. */
         address: pulumi.Input<string>;
-        /** Tunnel network mask, e.g. 255.255.255.252. */
+        /** Tunnel network mask, dotted or a prefix length, e.g. 255.255.255.252 or 30. */
         mask: pulumi.Input<string>;
     }>;
-    /** Outside interface or address the tunnel starts from (IOS `tunnel source ...`). */
+    /**
+     * Outside interface or address the tunnel starts from (IOS `tunnel source ...`). Interface names may be abbreviated
+     * as on the CLI (`Gi1`); they are held as IOS prints them.
+     */
     tunnelSource: pulumi.Input<string>;
-    /** The peer's outside address (IOS `tunnel destination A.B.C.D`). */
+    /** The peer's outside address (IOS `tunnel destination A.B.C.D` or `X:X::X`). */
     tunnelDestination: pulumi.Input<string>;
     /**
      * IOS `tunnel mode ipsec ipv4|ipv6`.
@@ -782,15 +875,14 @@ export interface TunnelInterfaceArgs {
     ipMtu?: pulumi.Input<number>;
     /** TCP MSS clamp (IOS `ip tcp adjust-mss N`). */
     tcpAdjustMss?: pulumi.Input<number>;
-    /**
-     * Static routes through the tunnel (IOS `ip route NETWORK MASK TunnelN [DISTANCE] [name NAME]`).
-     *
-     * @defaultValue `[]`
-     */
+    /** Static routes through the tunnel (IOS `ip route NETWORK MASK TunnelN [DISTANCE] [name NAME]`). */
     routes?: pulumi.Input<pulumi.Input<{
         /** Network reached through the tunnel, in CIDR (IOS `ip route 10.2.0.0 255.255.255.0 TunnelN`). */
         destination: pulumi.Input<string>;
-        /** Administrative distance (IOS `ip route ... TunnelN DISTANCE`). */
+        /**
+         * Administrative distance (IOS `ip route ... TunnelN DISTANCE`). 1 is the default of a static route: declaring
+         * it is the same as leaving it out.
+         */
         distance?: pulumi.Input<number>;
         /** Route name (IOS `ip route ... name NAME`). */
         name?: pulumi.Input<string>;
@@ -806,16 +898,22 @@ export abstract class TunnelInterfaceOutputs extends pulumi.dynamic.Resource {
     declare readonly number: pulumi.Output<number>;
     /** Free text (IOS `description TEXT`). */
     declare readonly description: pulumi.Output<string | undefined>;
-    /** Tunnel interface address (IOS `ip address A.B.C.D MASK`). */
-    declare readonly ipAddress: pulumi.Output<{
+    /**
+     * Tunnel interface address (IOS `ip address A.B.C.D MASK`); `"172.16.0.1/30"` is short for `{ address:
+     * "172.16.0.1", mask: "255.255.255.252" }`.
+     */
+    declare readonly ipAddress: pulumi.Output<string | {
         /** This end's tunnel address. */
         address: string;
-        /** Tunnel network mask, e.g. 255.255.255.252. */
+        /** Tunnel network mask, dotted or a prefix length, e.g. 255.255.255.252 or 30. */
         mask: string;
     }>;
-    /** Outside interface or address the tunnel starts from (IOS `tunnel source ...`). */
+    /**
+     * Outside interface or address the tunnel starts from (IOS `tunnel source ...`). Interface names may be abbreviated
+     * as on the CLI (`Gi1`); they are held as IOS prints them.
+     */
     declare readonly tunnelSource: pulumi.Output<string>;
-    /** The peer's outside address (IOS `tunnel destination A.B.C.D`). */
+    /** The peer's outside address (IOS `tunnel destination A.B.C.D` or `X:X::X`). */
     declare readonly tunnelDestination: pulumi.Output<string>;
     /** IOS `tunnel mode ipsec ipv4|ipv6`. */
     declare readonly mode: pulumi.Output<"ipsec-ipv4" | "ipsec-ipv6" | undefined>;
@@ -829,7 +927,10 @@ export abstract class TunnelInterfaceOutputs extends pulumi.dynamic.Resource {
     declare readonly routes: pulumi.Output<{
         /** Network reached through the tunnel, in CIDR (IOS `ip route 10.2.0.0 255.255.255.0 TunnelN`). */
         destination: string;
-        /** Administrative distance (IOS `ip route ... TunnelN DISTANCE`). */
+        /**
+         * Administrative distance (IOS `ip route ... TunnelN DISTANCE`). 1 is the default of a static route: declaring
+         * it is the same as leaving it out.
+         */
         distance?: number;
         /** Route name (IOS `ip route ... name NAME`). */
         name?: string;

@@ -7,7 +7,7 @@
  * input can inject a command or a configuration section.
  */
 import { z } from "zod";
-import { isIpv4, isIpv4Network, isIpv6Prefix, maskToPrefixLength } from "../address";
+import { isIpv4, isIpv4Network, isIpv6Prefix } from "../address";
 import { withFix } from "../fix";
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
@@ -67,15 +67,6 @@ export function iosObjectName(what: string) {
 export function ipv4Address(what: string) {
     return z.string().refine(isIpv4, {
         message: withFix(`${what} is not an IPv4 address`, "write four decimal octets, e.g. 203.0.113.7"),
-    });
-}
-
-export function ipv4Mask(what: string) {
-    return z.string().refine((v) => maskToPrefixLength(v) !== undefined, {
-        message: withFix(
-            `${what} is not a contiguous dotted netmask`,
-            "write a mask such as 255.255.255.0 (a /24); wildcard masks like 0.0.0.255 are not accepted here",
-        ),
     });
 }
 
@@ -143,6 +134,11 @@ export function int(what: string, min: number, max: number, example: number) {
         .int({ error: range })
         .min(min, { error: range })
         .max(max, { error: range });
+}
+
+/** true or false. */
+export function bool(what: string) {
+    return z.boolean({ error: typeError(what, "true or false", "true") });
 }
 
 /** One of a fixed set of strings; a missing or unknown value is answered with every accepted value. */

@@ -6,13 +6,12 @@
 import { z } from "zod";
 import { isIpv4, isIpv6 } from "../address";
 import { withFix } from "../fix";
-import { cliWord, isFqdn, lineText } from "./common";
+import { bool, cliWord, int, isFqdn, lineText, str, strict } from "./common";
 import { secret } from "./secrets";
 
-const hostField = z
-    .string()
+const hostField = str("device.host", `"198.51.100.1"`)
     .refine((v) => isIpv4(v) || isIpv6(v) || isFqdn(v), {
-        message: withFix("host is not an IP address or DNS name", "write the management address, e.g. 198.51.100.1"),
+        message: withFix("device.host is not an IP address or DNS name", "write the management address, e.g. 198.51.100.1"),
     })
     .describe("Management address or DNS name that the provider connects to over SSH.");
 
@@ -21,29 +20,28 @@ const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 /** Connection settings, common to IOS routers and strongSwan hosts. Never secret. */
 const connectionShape = {
     host: hostField,
-    port: z.number().int().min(1).max(65535).default(22).describe("SSH port."),
-    username: cliWord("username", 64).describe("SSH login name."),
-    hostKey: z
-        .string()
+    port: int("device.port", 1, 65535, 22).default(22).describe("SSH port."),
+    username: str("device.username", `"admin"`).pipe(cliWord("device.username", 64)).describe("SSH login name."),
+    hostKey: str("device.hostKey", `"SHA256:Xb8..."`)
         .refine((v) => SHA256_FINGERPRINT.test(v), {
             message: withFix(
-                "hostKey is not an OpenSSH SHA256 fingerprint",
+                "device.hostKey is not an OpenSSH SHA256 fingerprint",
                 "copy it from `ssh-keygen -lf <host key>.pub` or `ssh-keyscan HOST | ssh-keygen -lf -`, e.g. SHA256:Xb8...",
             ),
         })
         .optional()
         .describe("Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it."),
-    knownHostsFile: lineText("knownHostsFile", 4096)
+    knownHostsFile: str("device.knownHostsFile", `"/home/me/.ssh/known_hosts"`)
+        .pipe(lineText("device.knownHostsFile", 4096))
         .optional()
         .describe("An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set)."),
-    insecureSkipHostKeyVerification: z
-        .boolean()
+    insecureSkipHostKeyVerification: bool("device.insecureSkipHostKeyVerification")
         .default(false)
         .describe("Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent."),
-    connectTimeoutMs: z.number().int().min(100).max(600000).default(15000).describe("TCP and SSH handshake timeout."),
-    connectRetries: z.number().int().min(0).max(20).default(2).describe("Further connection attempts after a failed one."),
-    keepaliveIntervalMs: z.number().int().min(0).max(600000).default(10000).describe("SSH keepalive interval; 0 turns keepalives off."),
-    commandTimeoutMs: z.number().int().min(100).max(600000).default(30000).describe("How long one command may take to answer."),
+    connectTimeoutMs: int("device.connectTimeoutMs", 100, 600000, 15000).default(15000).describe("TCP and SSH handshake timeout."),
+    connectRetries: int("device.connectRetries", 0, 20, 2).default(2).describe("Further connection attempts after a failed one."),
+    keepaliveIntervalMs: int("device.keepaliveIntervalMs", 0, 600000, 10000).default(10000).describe("SSH keepalive interval; 0 turns keepalives off."),
+    commandTimeoutMs: int("device.commandTimeoutMs", 100, 600000, 30000).default(30000).describe("How long one command may take to answer."),
 };
 
 function hostKeyPolicyRefinement(c: { hostKey?: string; knownHostsFile?: string; insecureSkipHostKeyVerification: boolean }, ctx: z.RefinementCtx) {
@@ -52,66 +50,63 @@ function hostKeyPolicyRefinement(c: { hostKey?: string; knownHostsFile?: string;
             code: "custom",
             path: ["hostKey"],
             message: withFix(
-                "the device's SSH host key would not be verified",
+                "device.hostKey is not set, so the device's SSH host key would not be verified",
                 "set hostKey to its SHA256 fingerprint (`ssh-keyscan HOST | ssh-keygen -lf -`), or knownHostsFile, or explicitly insecureSkipHostKeyVerification: true",
             ),
         });
     }
 }
 
-export const iosConnectionSchema = z
-    .object({
-        ...connectionShape,
-        saveConfig: z.boolean().default(true).describe("Run `write memory` after each successful change."),
-    })
-    .strict()
-    .superRefine(hostKeyPolicyRefinement);
+export const iosConnectionSchema = strict("device", {
+    ...connectionShape,
+    saveConfig: bool("device.saveConfig").default(true).describe("Run `write memory` after each successful change."),
+}).superRefine(hostKeyPolicyRefinement);
 
-export const hostConnectionSchema = z
-    .object({
-        ...connectionShape,
-        sudo: z.boolean().default(false).describe("Run swanctl and file changes through `sudo -n` (for a non-root login)."),
-        swanctlDir: lineText("swanctlDir", 256)
-            .refine((v) => /^\/[A-Za-z0-9_./-]*$/.test(v), {
-                message: withFix("swanctlDir is not an absolute path of plain characters", "write e.g. /etc/swanctl"),
-            })
-            .default("/etc/swanctl")
-            .describe("strongSwan's swanctl folder; connection files go to its conf.d."),
-    })
-    .strict()
-    .superRefine(hostKeyPolicyRefinement);
+export const hostConnectionSchema = strict("device", {
+    ...connectionShape,
+    sudo: bool("device.sudo").default(false).describe("Run swanctl and file changes through `sudo -n` (for a non-root login)."),
+    swanctlDir: str("device.swanctlDir", `"/etc/swanctl"`)
+        .pipe(lineText("device.swanctlDir", 256))
+        .refine((v) => /^\/[A-Za-z0-9_./-]*$/.test(v), {
+            message: withFix("device.swanctlDir is not an absolute path of plain characters", "write e.g. /etc/swanctl"),
+        })
+        .default("/etc/swanctl")
+        .describe("strongSwan's swanctl folder; connection files go to its conf.d."),
+}).superRefine(hostKeyPolicyRefinement);
 
 const secretText = (what: string, max: number) =>
     secret(
-        z
-            .string()
+        str(what, "a Pulumi secret string")
             .min(1, withFix(`${what} is empty`, `leave ${what} out or give it a value`))
-            .max(max)
+            .max(max, withFix(`${what} is longer than ${max} characters`, "use a shorter one"))
             .refine((v) => !/[\r\n\u0000]/.test(v), {
                 message: withFix(`${what} contains a line break or NUL`, "remove it"),
             }),
     );
 
 /** Secrets used to log in. The whole object is stored as a Pulumi secret. */
-export const credentialsSchema = z
-    .object({
-        password: secretText("password", 256).optional().describe("SSH password (secret)."),
-        privateKey: secret(z.string().min(1).max(65536)).optional().describe("OpenSSH private key text (secret)."),
-        privateKeyPassphrase: secretText("privateKeyPassphrase", 1024).optional().describe("Passphrase of privateKey (secret)."),
-        enableSecret: secretText("enableSecret", 256)
-            .optional()
-            .describe("IOS enable secret, used when the login lands in user EXEC (`>` prompt) (secret)."),
-    })
-    .strict()
-    .superRefine((c, ctx) => {
-        if (!c.password && !c.privateKey) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["password"],
-                message: withFix("no way to log in", "set password or privateKey (as a Pulumi secret)"),
-            });
-        }
-    });
+export const credentialsSchema = strict("device", {
+    password: secretText("device.password", 256).optional().describe("SSH password (secret)."),
+    privateKey: secret(
+        str("device.privateKey", "the text of an OpenSSH private key file")
+            .min(1, withFix("device.privateKey is empty", "leave device.privateKey out or paste the key file's text"))
+            .max(65536, withFix("device.privateKey is longer than 65536 characters", "use the key file's text, not another file")),
+    )
+        .optional()
+        .describe("OpenSSH private key text (secret)."),
+    privateKeyPassphrase: secretText("device.privateKeyPassphrase", 1024).optional().describe("Passphrase of privateKey (secret)."),
+    enableSecret: secretText("device.enableSecret", 256)
+        .optional()
+        .describe("IOS enable secret, used when the login lands in user EXEC (`>` prompt) (secret)."),
+}).superRefine((c, ctx) => {
+    if (!c.password && !c.privateKey) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["password"],
+            message: withFix("device has no password or privateKey, so there is no way to log in", "set device.password or device.privateKey (as a Pulumi secret)"),
+        });
+    }
+});
 
 export type IosConnection = z.output<typeof iosConnectionSchema>;
 export type HostConnection = z.output<typeof hostConnectionSchema>;

@@ -10,9 +10,10 @@
  * Every string goes through a validated type from common.ts, so no value can add a CLI line.
  */
 import { z } from "zod";
-import { isIpv4, isIpv6 } from "../address";
+import { isIpv4, isIpv6, maskToPrefixLength, parsePrefix, prefixLengthToMask } from "../address";
 import { DH_GROUPS, ESP_ENCRYPTIONS, ESP_INTEGRITIES, IKE_ENCRYPTIONS, IKE_INTEGRITIES, IKE_PRFS } from "../algorithms";
 import { withFix } from "../fix";
+import { HIDDEN_DEFAULTS, iosInterface, iosIpv6, iosIpv6Prefix, spellInterface, unlessDefault } from "../ios/spelling";
 import {
     cliWord,
     email,
@@ -22,8 +23,7 @@ import {
     iosObjectName,
     ipv4Address,
     ipv4Cidr,
-    ipv4Mask,
-    ipv6Prefix,
+    ipv6Prefix as ipv6PrefixText,
     keyId,
     lineText,
     list,
@@ -33,11 +33,12 @@ import {
     strict,
     typeError,
 } from "./common";
-import { secret, secretsTravelIn } from "./secrets";
+import { notOnDevice, secret, secretsTravelIn } from "./secrets";
 
 // ---------------------------------------------------------------------------------------------
 // Local building blocks: the common.ts types behind a string property whose missing value or
-// wrong JSON type also gets a message that names the fix.
+// wrong JSON type also gets a message that names the fix, and the IOS spelling of each value
+// (ios/spelling.ts): a model always holds what `show running-config` prints for it.
 
 /** A string property whose content rules come from `inner` (a common.ts type). */
 function text<T extends z.ZodType<string, string>>(what: string, example: string, inner: T) {
@@ -46,14 +47,109 @@ function text<T extends z.ZodType<string, string>>(what: string, example: string
 
 const name = (what: string, example: string) => text(what, `"${example}"`, iosObjectName(what));
 const ipv4 = (what: string) => text(what, `"203.0.113.7"`, ipv4Address(what));
-const mask = (what: string) => text(what, `"255.255.255.0"`, ipv4Mask(what));
 const vrfName = (what: string) => text(what, `"INTERNET"`, iosObjectName(what));
+
+/**
+ * IPv6 in hex groups. A dotted IPv4 tail (`::ffff:192.0.2.1`) is refused: how IOS prints one is not
+ * documented, so it could not be compared with what the device shows.
+ */
+function ipv6Refinements<T extends z.ZodType<string, string>>(what: string, schema: T, example: string) {
+    return schema.refine((v) => !(v.includes(":") && v.includes(".")), {
+        message: withFix(`${what} writes an IPv6 address with a dotted IPv4 part`, `write it in hex groups, e.g. ${example}`),
+    });
+}
+
+/** An IPv4 or IPv6 address; IPv6 as IOS prints it (upper case, compressed). */
+function ipAddress(what: string, example = `"203.0.113.7"`) {
+    return text(
+        what,
+        example,
+        ipv6Refinements(
+            what,
+            z.string().refine((v) => isIpv4(v) || isIpv6(v), {
+                message: withFix(`${what} is not an IPv4 or IPv6 address`, `write e.g. 203.0.113.7 or 2001:db8::7`),
+            }),
+            "2001:db8::7",
+        ),
+    ).transform((v) => (isIpv4(v) ? v : iosIpv6(v)));
+}
+
+/** An IPv6 prefix `X:X::X/LEN`, as IOS prints it. */
+function ipv6Prefix(what: string) {
+    return text(what, `"2001:db8::7/128"`, ipv6Refinements(what, ipv6PrefixText(what), "2001:db8::7/128")).transform(iosIpv6Prefix);
+}
+
+/** A netmask: dotted (`255.255.255.0`) or a prefix length (`24` or `/24`), always held dotted as IOS prints it. */
+function mask(what: string) {
+    const asLength = (v: string) => (/^\/?\d{1,2}$/.test(v) && Number(v.replace("/", "")) <= 32 ? Number(v.replace("/", "")) : undefined);
+    return str(what, `"255.255.255.0"`)
+        .refine((v) => maskToPrefixLength(v) !== undefined || asLength(v) !== undefined, {
+            message: withFix(
+                `${what} is not a contiguous dotted netmask or a prefix length`,
+                "write a mask such as 255.255.255.0 or its length 24; wildcard masks like 0.0.0.255 are not accepted here",
+            ),
+        })
+        .transform((v) => {
+            const length = asLength(v);
+            return length === undefined ? v : prefixLengthToMask(length);
+        });
+}
+
+/** An IPv4 address, or an IPv4 prefix `A.B.C.D/LEN` that stands for the address and its mask. */
+function ipv4OrPrefix(what: string) {
+    return text(
+        what,
+        `"203.0.113.7"`,
+        z.string().refine((v) => isIpv4(v) || parsePrefix(v)?.family === 4, {
+            message: withFix(`${what} is not an IPv4 address or prefix`, "write four decimal octets, e.g. 203.0.113.7, or a prefix such as 203.0.113.0/24"),
+        }),
+    );
+}
+
+/** `{ address: "A/LEN" }` -> `{ address: "A", mask: "M" }`; an issue when a mask is given twice. */
+function splitAddressPrefix<T extends { address?: string; mask?: string }>(v: T, ctx: z.RefinementCtx): T {
+    const prefix = v.address === undefined ? undefined : parsePrefix(v.address);
+    if (!prefix) return v;
+    if (v.mask !== undefined) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["mask"],
+            message: withFix(`mask is set and address has a prefix length (${v.address}) too`, "give the range once: as address A.B.C.D/LEN or as address plus mask"),
+        });
+    }
+    return { ...v, address: prefix.address, mask: prefixLengthToMask(prefix.length) };
+}
+
+/** Lower-case prefixes of IOS keywords that a value in the same place would be read as. */
+function keywordPrefix(value: string, keywords: readonly string[]): string | undefined {
+    const lower = value.toLowerCase();
+    return keywords.find((k) => k.startsWith(lower));
+}
+
+/**
+ * A DNS name in `identity fqdn NAME` or `match identity remote fqdn NAME`, where IOS also takes the
+ * keyword `domain` (`fqdn domain NAME` matches a whole domain); IOS reads any abbreviation of a
+ * keyword as the keyword (Cisco's YANG model, Cisco-IOS-XE-crypto.yang: `fqdn-option` is a choice of
+ * `name` and `domain`).
+ */
+function iosFqdn(what: string) {
+    return text(
+        what,
+        `"vps.example.net"`,
+        fqdn(what).refine((v) => keywordPrefix(v, ["domain"]) === undefined, {
+            message: withFix(
+                `${what} is "domain" or an abbreviation of it, which IOS reads as the keyword \`fqdn domain\` (match a whole domain), not as a name`,
+                "use the full DNS name, e.g. vps.example.net",
+            ),
+        }),
+    );
+}
 
 /** An IKE identity: exactly one of address, fqdn, email, keyId (IOS `address`, `fqdn`, `email`, `key-id`). */
 function identity(what: string) {
     return strict(what, {
-        address: ipv4(`${what}.address`).optional().describe("IPv4 address identity (IOS `address A.B.C.D`)."),
-        fqdn: text(`${what}.fqdn`, `"vps.example.net"`, fqdn(`${what}.fqdn`)).optional().describe("DNS name identity (IOS `fqdn NAME`)."),
+        address: ipAddress(`${what}.address`).optional().describe("IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`)."),
+        fqdn: iosFqdn(`${what}.fqdn`).optional().describe("DNS name identity (IOS `fqdn NAME`)."),
         email: text(`${what}.email`, `"vpn@example.net"`, email(`${what}.email`)).optional().describe("E-mail identity (IOS `email NAME`)."),
         keyId: text(`${what}.keyId`, `"site-b"`, keyId(`${what}.keyId`)).optional().describe("Opaque key-id identity (IOS `key-id ID`)."),
     }).superRefine((v, ctx) =>
@@ -153,20 +249,28 @@ const ikeV2ProposalSchema = strict("IkeV2Proposal", {
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 policy
 
+/**
+ * `any` (in any case, as IOS reads keywords) or a VRF name. A name that abbreviates `any` (`a`,
+ * `An`) would be read as the keyword, so it is refused.
+ */
 const fvrf = (what: string) =>
-    z
-        .union([z.literal("any"), vrfName(what)], {
-            error: withFix(`${what} is not "any" or a VRF name`, `write "any" or the VRF's name`),
-        });
+    str(what, `"any"`)
+        .refine((v) => v.toLowerCase() === "any" || keywordPrefix(v, ["any"]) === undefined, {
+            message: withFix(`${what} abbreviates the keyword "any", which IOS would read instead of a VRF name`, `write "any" in full, or the VRF's full name`),
+        })
+        .transform((v) => (v.toLowerCase() === "any" ? "any" : v))
+        .pipe(z.union([z.literal("any"), iosObjectName(what)], { error: withFix(`${what} is not "any" or a VRF name`, `write "any" or the VRF's name`) }));
 
 const ikeV2PolicySchema = strict("IkeV2Policy", {
     name: name("name", "POL-1").describe("Policy name (IOS `crypto ikev2 policy NAME`)."),
     proposals: list("proposals", name("proposal name", "PROP-AES256"), 1, 16, `["PROP-AES256"]`)
         .superRefine(noDuplicates("proposals"))
-        .describe("Names of the IkeV2Proposals this policy offers, in order (IOS `proposal NAME`, one line each)."),
-    matchAddressLocal: ipv4("matchAddressLocal")
+        .describe(
+            "Names of the IkeV2Proposals this policy offers, in order of preference (IOS `proposal NAME`, one line each; a new order is applied by removing and adding lines).",
+        ),
+    matchAddressLocal: ipAddress("matchAddressLocal")
         .optional()
-        .describe("Use this policy only for IKE on this local address (IOS `match address local A.B.C.D`)."),
+        .describe("Use this policy only for IKE on this local address (IOS `match address local A.B.C.D` or `X:X::X`)."),
     matchFvrf: fvrf("matchFvrf")
         .optional()
         .describe("Use this policy only in this front-door VRF, or `any` (IOS `match fvrf NAME|any`)."),
@@ -177,7 +281,15 @@ const ikeV2PolicySchema = strict("IkeV2Policy", {
 // ---------------------------------------------------------------------------------------------
 // crypto ikev2 keyring
 
-const KEY_KEYWORDS = ["0", "6", "7", "local", "remote"];
+/**
+ * Words IOS reads as keywords where a key goes (`pre-shared-key [local|remote] [0|6] KEY` or
+ * `pre-shared-key [local|remote] hex HEX`: Cisco-IOS-XE-crypto.yang, `crypto-ikev2-keyring-peer-grouping`).
+ * IOS takes any abbreviation of a keyword for the keyword (`l` is `local`), so a key that is one
+ * would be parsed as the keyword, and a device reloading its saved configuration would read it so
+ * even when it was first entered after `0`. The digits are the key types.
+ */
+const KEY_KEYWORDS = ["local", "remote", "hex"] as const;
+const KEY_TYPES = ["0", "6", "7"];
 
 /**
  * A pre-shared key as IOS takes it on one line (`pre-shared-key KEY`): 1-128 printable ASCII
@@ -201,33 +313,47 @@ function preSharedKey(what: string) {
         .refine((v) => !/["\\]/.test(v), {
             message: withFix(`${what} contains '"' or '\\', which cannot be quoted safely in swanctl.conf`, "use other characters"),
         })
-        .refine((v) => !KEY_KEYWORDS.includes(v), {
+        .refine((v) => !KEY_TYPES.includes(v) && keywordPrefix(v, KEY_KEYWORDS) === undefined, {
             message: withFix(
-                `${what} is one of the words ${KEY_KEYWORDS.join(", ")}, which IOS parses as a keyword of pre-shared-key rather than as the key`,
-                "use a longer key",
+                `${what} is a key type (${KEY_TYPES.join(", ")}) or an abbreviation of a keyword (${KEY_KEYWORDS.join(", ")}) that IOS reads in place of a key`,
+                "use a longer key, e.g. 20 random characters",
             ),
         }));
 }
 
 const peerAddressObject = strict("address", {
-    address: ipv4("address.address").optional().describe("IPv4 address of the peer (IOS `address A.B.C.D`)."),
-    mask: mask("address.mask").optional().describe("Mask to match a range of peers (IOS `address A.B.C.D MASK`)."),
-    ipv6Prefix: text("address.ipv6Prefix", `"2001:db8::7/128"`, ipv6Prefix("address.ipv6Prefix"))
+    address: ipv4OrPrefix("address.address")
         .optional()
-        .describe("IPv6 peer prefix (IOS `address X:X::X/LEN`)."),
-}).superRefine((a, ctx) => {
-    exactlyOne("address", a, ["address", "ipv6Prefix"], ctx, `set address: "203.0.113.7" or address: { ipv6Prefix: "2001:db8::7/128" }`);
-    if (a.mask && !a.address) {
-        ctx.addIssue({ code: "custom", path: ["mask"], message: withFix("mask is set without an IPv4 address", "add address or remove mask") });
-    }
-});
+        .describe("IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D MASK`)."),
+    mask: mask("address.mask").optional().describe("Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255 is the same as none."),
+    ipv6Prefix: ipv6Prefix("address.ipv6Prefix")
+        .optional()
+        .describe("IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case."),
+})
+    .superRefine((a, ctx) => {
+        exactlyOne("address", a, ["address", "ipv6Prefix"], ctx, `set address: "203.0.113.7" or address: { ipv6Prefix: "2001:db8::7/128" }`);
+        if (a.mask && !a.address) {
+            ctx.addIssue({ code: "custom", path: ["mask"], message: withFix("mask is set without an IPv4 address", "add address or remove mask") });
+        }
+    })
+    .transform((a, ctx) => {
+        const v = splitAddressPrefix(a, ctx);
+        // A host match is IOS's `address A`: the mask 255.255.255.255 is the same as none.
+        return v.mask === "255.255.255.255" ? { ...v, mask: undefined } : v;
+    });
 
-/** `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`, `"2001:db8::7/128"` for `{ ipv6Prefix: ... }`. */
-const peerAddress = z.preprocess(
-    // The parameter's type is the property's input type (what the resource class takes).
-    (v: string | z.input<typeof peerAddressObject>) => (typeof v === "string" ? (v.includes(":") ? { ipv6Prefix: v } : { address: v }) : v),
-    peerAddressObject,
-);
+type PeerAddressInput = string | z.input<typeof peerAddressObject>;
+
+/**
+ * `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range,
+ * `"2001:db8::7/128"` (or `"2001:db8::7"`, a single host) for `{ ipv6Prefix: ... }`.
+ */
+// The parameter's type is the property's input type (what the resource class takes).
+const peerAddress = z.preprocess((v: PeerAddressInput) => {
+    if (typeof v !== "string") return v;
+    if (!v.includes(":")) return { address: v };
+    return { ipv6Prefix: v.includes("/") ? v : `${v}/128` };
+}, peerAddressObject);
 
 /** The IKEv2 keyring peer fields IOS matches on: a peer with none of them is never used. */
 const PEER_MATCHERS = ["address", "identity", "hostname"] as const;
@@ -241,7 +367,7 @@ const peerShape = {
     address: peerAddress
         .optional()
         .describe(
-            'Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`.',
+            'Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix: "2001:db8::7/128" }`.',
         ),
     hostname: text("hostname", `"vps.example.net"`, fqdn("hostname")).optional().describe("Peer host name IOS matches on (IOS `hostname NAME`)."),
     identity: identity("identity").optional().describe("IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`)."),
@@ -286,17 +412,26 @@ export function unmatchablePeerMessage(peerName: string): string {
     );
 }
 
-const addressKey = (a: { address?: string; mask?: string; ipv6Prefix?: string }) =>
-    a.ipv6Prefix ? a.ipv6Prefix.toLowerCase() : `${a.address} ${a.mask ?? "255.255.255.255"}`;
+/** What IOS matches a peer on, as one comparable text per matcher (values are already in IOS's spelling). */
+const MATCHER_KEYS: Record<(typeof PEER_MATCHERS)[number], (p: z.output<typeof keyringPeer>) => string | undefined> = {
+    address: (p) => p.address && (p.address.ipv6Prefix ?? `${p.address.address} ${p.address.mask ?? "255.255.255.255"}`),
+    identity: (p) => p.identity && JSON.stringify(p.identity),
+    hostname: (p) => p.hostname?.toLowerCase(),
+};
 
 const ikeV2KeyringSchema = strict("IkeV2Keyring", {
     name: name("name", "KR").describe("Keyring name (IOS `crypto ikev2 keyring NAME`)."),
     peers: secretsTravelIn(list("peers", keyringPeer, 1, 1000, `[{ name: "vps", address: "203.0.113.7", preSharedKey: secret }]`), "preSharedKeys", "name").describe(
-        "Peers and their keys (IOS `peer NAME` sub-blocks). Names and addresses must be unique.",
+        "Peers and their keys (IOS `peer NAME` sub-blocks). Names, addresses, identities and hostnames must be unique.",
     ),
+    keysVersion: notOnDevice(int("keysVersion", 0, 2147483647, 2))
+        .optional()
+        .describe(
+            "Not configuration: a number to change when the keys must be sent again although none was changed in the program, e.g. after someone changed a key on a router that shows keys only encrypted (`pre-shared-key 6 ...`, with `password encryption aes`), where no refresh can see it. The next `pulumi up` sends every key of this keyring.",
+        ),
 }).superRefine((k, ctx) => {
     const names = new Map<string, number>();
-    const addresses = new Map<string, number>();
+    const seen = { address: new Map<string, number>(), identity: new Map<string, number>(), hostname: new Map<string, number>() };
     k.peers.forEach((p, i) => {
         if (!PEER_MATCHERS.some((m) => p[m] !== undefined)) {
             ctx.addIssue({ code: "custom", path: ["peers", i, "address"], message: unmatchablePeerMessage(p.name) });
@@ -309,22 +444,26 @@ const ikeV2KeyringSchema = strict("IkeV2Keyring", {
                 message: withFix(`peer name "${p.name}" is used by peers[${names.get(lower)}] too; IOS would merge them into one peer`, "give each peer its own name"),
             });
         } else names.set(lower, i);
-        if (p.address) {
-            const key = addressKey(p.address);
-            if (addresses.has(key)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["peers", i, "address"],
-                    message: withFix(
-                        `peer "${p.name}" has the same address as peers[${addresses.get(key)}], so IOS would pick one of their keys for both`,
-                        "keep one peer per address",
-                    ),
-                });
-            } else addresses.set(key, i);
+        for (const matcher of PEER_MATCHERS) {
+            const key = MATCHER_KEYS[matcher](p);
+            if (key === undefined) continue;
+            const other = seen[matcher].get(key);
+            if (other === undefined) {
+                seen[matcher].set(key, i);
+                continue;
+            }
+            ctx.addIssue({
+                code: "custom",
+                path: ["peers", i, matcher],
+                message: withFix(
+                    `peer "${p.name}" has the same ${matcher} as peers[${other}] ("${k.peers[other].name}"), so IOS would use one of their keys for both`,
+                    `keep one peer per ${matcher}`,
+                ),
+            });
         }
     });
 }).describe(
-    "`crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi secrets in their own input `preSharedKeys`, so previews show the peers but never a key.",
+    "`crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi secrets in their own input `preSharedKeys`, so previews show the peers but never a key. On a router with `password encryption aes` the keys show only encrypted: see keysVersion.",
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -335,6 +474,11 @@ const ikeV2KeyringPeerSchema = strict("IkeV2KeyringPeer", {
         "The keyring the peer belongs to (IOS `crypto ikev2 keyring NAME`). The keyring is created with its first peer and removed with its last.",
     ),
     ...peerShape,
+    keysVersion: notOnDevice(int("keysVersion", 0, 2147483647, 2))
+        .optional()
+        .describe(
+            "Not configuration: a number to change when the key must be sent again although it was not changed in the program, e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no refresh can see it.",
+        ),
 }).superRefine((p, ctx) => {
     oneCompleteKey(p, ctx);
     if (!PEER_MATCHERS.some((m) => p[m] !== undefined)) ctx.addIssue({ code: "custom", path: ["address"], message: unmatchablePeerMessage(p.name) });
@@ -346,19 +490,25 @@ const ikeV2KeyringPeerSchema = strict("IkeV2KeyringPeer", {
 // crypto ikev2 profile
 
 const remoteIdentity = strict("matchIdentityRemote entry", {
-    address: ipv4("matchIdentityRemote.address").optional().describe("Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`)."),
-    mask: mask("matchIdentityRemote.mask").optional().describe("Mask of the address match; 255.255.255.255 when left out."),
-    fqdn: text("matchIdentityRemote.fqdn", `"vps.example.net"`, fqdn("matchIdentityRemote.fqdn")).optional().describe("IOS `match identity remote fqdn NAME`."),
+    address: ipv4OrPrefix("matchIdentityRemote.address")
+        .optional()
+        .describe("Peer IPv4 address identity (IOS `match identity remote address A.B.C.D MASK`), or a range as `A.B.C.D/LEN`."),
+    mask: mask("matchIdentityRemote.mask").optional().describe("Mask of the address match, dotted or a prefix length; 255.255.255.255 when left out (written out, as IOS keeps it)."),
+    ipv6Prefix: ipv6Prefix("matchIdentityRemote.ipv6Prefix").optional().describe("Peer IPv6 identity (IOS `match identity remote address X:X::X/LEN`)."),
+    fqdn: iosFqdn("matchIdentityRemote.fqdn").optional().describe("IOS `match identity remote fqdn NAME`."),
     email: text("matchIdentityRemote.email", `"vpn@example.net"`, email("matchIdentityRemote.email")).optional().describe("IOS `match identity remote email NAME`."),
     keyId: text("matchIdentityRemote.keyId", `"site-b"`, keyId("matchIdentityRemote.keyId")).optional().describe("IOS `match identity remote key-id ID`."),
 })
     .superRefine((v, ctx) => {
-        exactlyOne("matchIdentityRemote entry", v, ["address", "fqdn", "email", "keyId"], ctx, 'set exactly one, e.g. { address: "203.0.113.7" }');
+        exactlyOne("matchIdentityRemote entry", v, ["address", "ipv6Prefix", "fqdn", "email", "keyId"], ctx, 'set exactly one, e.g. { address: "203.0.113.7" }');
         if (v.mask && !v.address) {
             ctx.addIssue({ code: "custom", path: ["mask"], message: withFix("mask is set without address", "add address or remove mask") });
         }
     })
-    .transform((v) => (v.address !== undefined && v.mask === undefined ? { ...v, mask: "255.255.255.255" } : v));
+    .transform((v, ctx) => {
+        const split = splitAddressPrefix(v, ctx);
+        return split.address !== undefined && split.mask === undefined ? { ...split, mask: "255.255.255.255" } : split;
+    });
 
 const ikeV2ProfileSchema = strict("IkeV2Profile", {
     name: name("name", "PROF-VPS").describe("Profile name (IOS `crypto ikev2 profile NAME`)."),
@@ -374,7 +524,10 @@ const ikeV2ProfileSchema = strict("IkeV2Profile", {
         .default({ local: "pre-share", remote: "pre-share" })
         .describe("How each side authenticates; pre-shared keys only."),
     keyring: name("keyring", "KR").optional().describe("The IkeV2Keyring holding the pre-shared keys (IOS `keyring local NAME`)."),
-    lifetime: int("lifetime", 120, 86400, 86400).optional().describe("IKE SA lifetime in seconds (IOS `lifetime SECONDS`)."),
+    lifetime: int("lifetime", 120, 86400, 28800)
+        .transform((v) => unlessDefault(v, HIDDEN_DEFAULTS.ikeLifetime))
+        .optional()
+        .describe("IKE SA lifetime in seconds (IOS `lifetime SECONDS`). 86400 is IOS's default, which it does not print: declaring it is the same as leaving it out."),
     dpd: strict("dpd", {
         interval: int("dpd.interval", 10, 3600, 10).describe("Seconds between checks."),
         retry: int("dpd.retry", 2, 60, 2).describe("Seconds between retries."),
@@ -382,7 +535,7 @@ const ikeV2ProfileSchema = strict("IkeV2Profile", {
     })
         .optional()
         .describe("Dead peer detection (IOS `dpd INTERVAL RETRY on-demand|periodic`)."),
-    matchAddressLocal: ipv4("matchAddressLocal").optional().describe("Answer only on this local address (IOS `match address local A.B.C.D`)."),
+    matchAddressLocal: ipAddress("matchAddressLocal").optional().describe("Answer only on this local address (IOS `match address local A.B.C.D` or `X:X::X`; one per profile)."),
     ivrf: vrfName("ivrf").optional().describe("Inside VRF of the tunnel (IOS `ivrf NAME`)."),
     matchFvrf: fvrf("matchFvrf").optional().describe("Front-door VRF to match, or `any` (IOS `match fvrf NAME|any`)."),
 }).superRefine((p, ctx) => {
@@ -442,12 +595,18 @@ const ipsecProfileSchema = strict("IpsecProfile", {
         .describe("IpsecTransformSet names in order of preference (IOS `set transform-set NAME ...`)."),
     ikev2Profile: name("ikev2Profile", "PROF-VPS").describe("The IkeV2Profile that negotiates the SAs (IOS `set ikev2-profile NAME`)."),
     pfsGroup: dhGroup("pfsGroup").optional().describe("PFS Diffie-Hellman group for rekeys (IOS `set pfs groupN`)."),
-    lifetimeSeconds: int("lifetimeSeconds", 120, 86400, 3600)
+    lifetimeSeconds: int("lifetimeSeconds", 120, 86400, 1800)
+        .transform((v) => unlessDefault(v, HIDDEN_DEFAULTS.ipsecLifetimeSeconds))
         .optional()
-        .describe("IPsec SA lifetime (IOS `set security-association lifetime seconds N`)."),
-    lifetimeKilobytes: int("lifetimeKilobytes", 2560, 4294967295, 4608000)
+        .describe(
+            "IPsec SA lifetime (IOS `set security-association lifetime seconds N`). 3600 is IOS's default, which it does not print: declaring it is the same as leaving it out.",
+        ),
+    lifetimeKilobytes: int("lifetimeKilobytes", 2560, 4294967295, 102400000)
+        .transform((v) => unlessDefault(v, HIDDEN_DEFAULTS.ipsecLifetimeKilobytes))
         .optional()
-        .describe("IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`)."),
+        .describe(
+            "IPsec SA volume lifetime (IOS `set security-association lifetime kilobytes N`). 4608000 is IOS's default: declaring it is the same as leaving it out.",
+        ),
 }).describe(
     "`crypto ipsec profile`: transform sets, IKEv2 profile, PFS and SA lifetimes; applied to a tunnel with `tunnel protection`.",
 );
@@ -455,39 +614,68 @@ const ipsecProfileSchema = strict("IpsecProfile", {
 // ---------------------------------------------------------------------------------------------
 // interface TunnelN and its static routes
 
-const INTERFACE_NAME = /^[A-Za-z][A-Za-z-]*[0-9]+(\/[0-9]+)*(\.[0-9]+)?$/;
+/** Why an interface name has no IOS spelling, or undefined when it has one (or is an address). */
+function interfaceProblem(v: string): string | undefined {
+    if (isIpv4(v) || isIpv6(v)) return undefined;
+    const spelled = spellInterface(v);
+    if ("name" in spelled) return undefined;
+    if ("ambiguous" in spelled) return `tunnelSource abbreviates several interface types (${spelled.ambiguous.join(", ")})`;
+    if ("unknownType" in spelled) return `tunnelSource has an interface type that IOS routers do not have ("${spelled.unknownType}")`;
+    return "tunnelSource is not an interface name or an IP address";
+}
 
+/** An interface (any abbreviation or case IOS takes, held in full: `gi1` is `GigabitEthernet1`) or an address. */
 const tunnelSource = text(
     "tunnelSource",
     `"GigabitEthernet1"`,
-    cliWord("tunnelSource", 64).refine((v) => isIpv4(v) || INTERFACE_NAME.test(v), {
-        message: withFix("tunnelSource is not an interface name or an IPv4 address", 'write e.g. "GigabitEthernet0/0", "GigabitEthernet1" or "198.51.100.1"'),
-    }),
-);
+    ipv6Refinements(
+        "tunnelSource",
+        cliWord("tunnelSource", 64).superRefine((v, ctx) => {
+            const problem = interfaceProblem(v);
+            if (problem) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: withFix(problem, 'write the interface as IOS prints it, e.g. "GigabitEthernet1" or "GigabitEthernet0/0/0", or the address, e.g. "198.51.100.1"'),
+                });
+            }
+        }),
+        "2001:db8::1",
+    ),
+).transform((v) => (isIpv4(v) ? v : isIpv6(v) ? iosIpv6(v) : iosInterface(v)));
 
 const tunnelRoute = strict("route", {
     destination: text("routes.destination", `"10.2.0.0/24"`, ipv4Cidr("routes.destination")).describe(
         "Network reached through the tunnel, in CIDR (IOS `ip route 10.2.0.0 255.255.255.0 TunnelN`).",
     ),
-    distance: int("routes.distance", 1, 255, 1).optional().describe("Administrative distance (IOS `ip route ... TunnelN DISTANCE`)."),
+    distance: int("routes.distance", 1, 255, 5)
+        .transform((v) => unlessDefault(v, HIDDEN_DEFAULTS.routeDistance))
+        .optional()
+        .describe("Administrative distance (IOS `ip route ... TunnelN DISTANCE`). 1 is the default of a static route: declaring it is the same as leaving it out."),
     name: text("routes.name", `"to-vps"`, cliWord("routes.name", 64)).optional().describe("Route name (IOS `ip route ... name NAME`)."),
 });
+
+const tunnelAddressObject = strict("ipAddress", {
+    address: ipv4("ipAddress.address").describe("This end's tunnel address."),
+    mask: mask("ipAddress.mask").describe("Tunnel network mask, dotted or a prefix length, e.g. 255.255.255.252 or 30."),
+});
+
+/** `"172.16.0.1/30"` is short for `{ address: "172.16.0.1", mask: "255.255.255.252" }`. */
+const tunnelAddress = z.preprocess((v: string | z.input<typeof tunnelAddressObject>) => {
+    const prefix = typeof v === "string" ? parsePrefix(v) : undefined;
+    if (typeof v !== "string") return v;
+    return prefix?.family === 4 ? { address: prefix.address, mask: prefixLengthToMask(prefix.length) } : { address: v };
+}, tunnelAddressObject);
 
 const tunnelInterfaceSchema = strict("TunnelInterface", {
     number: int("number", 0, 2147483647, 1).describe("Tunnel number (IOS `interface TunnelN`)."),
     description: text("description", `"to the VPS"`, lineText("description", 200)).optional().describe("Free text (IOS `description TEXT`)."),
-    ipAddress: strict("ipAddress", {
-        address: ipv4("ipAddress.address").describe("This end's tunnel address."),
-        mask: mask("ipAddress.mask").describe("Tunnel network mask, e.g. 255.255.255.252."),
-    }).describe("Tunnel interface address (IOS `ip address A.B.C.D MASK`)."),
-    tunnelSource: tunnelSource.describe("Outside interface or address the tunnel starts from (IOS `tunnel source ...`)."),
-    tunnelDestination: text(
-        "tunnelDestination",
-        `"203.0.113.7"`,
-        z.string().refine((v) => isIpv4(v) || isIpv6(v), {
-            message: withFix("tunnelDestination is not an IP address", "write the peer's public address, e.g. 203.0.113.7"),
-        }),
-    ).describe("The peer's outside address (IOS `tunnel destination A.B.C.D`)."),
+    ipAddress: tunnelAddress.describe(
+        'Tunnel interface address (IOS `ip address A.B.C.D MASK`); `"172.16.0.1/30"` is short for `{ address: "172.16.0.1", mask: "255.255.255.252" }`.',
+    ),
+    tunnelSource: tunnelSource.describe(
+        "Outside interface or address the tunnel starts from (IOS `tunnel source ...`). Interface names may be abbreviated as on the CLI (`Gi1`); they are held as IOS prints them.",
+    ),
+    tunnelDestination: ipAddress("tunnelDestination").describe("The peer's outside address (IOS `tunnel destination A.B.C.D` or `X:X::X`)."),
     mode: oneOf("mode", ["ipsec-ipv4", "ipsec-ipv6"] as const).default("ipsec-ipv4").describe("IOS `tunnel mode ipsec ipv4|ipv6`."),
     protectionProfile: name("protectionProfile", "IPSEC-VPS").describe("IpsecProfile protecting the tunnel (IOS `tunnel protection ipsec profile NAME`)."),
     ipMtu: int("ipMtu", 576, 9976, 1400).optional().describe("IP MTU (IOS `ip mtu N`)."),
@@ -508,11 +696,11 @@ const tunnelInterfaceSchema = strict("TunnelInterface", {
             ),
         });
     }
-    if (v6 && isIpv4(t.tunnelSource)) {
+    if (v6 ? isIpv4(t.tunnelSource) : isIpv6(t.tunnelSource)) {
         ctx.addIssue({
             code: "custom",
             path: ["tunnelSource"],
-            message: withFix("tunnelSource is an IPv4 address on an IPv6 tunnel", "use the outside interface name"),
+            message: withFix(`tunnelSource is an ${v6 ? "IPv4" : "IPv6"} address on an ${v6 ? "IPv6" : "IPv4"} tunnel`, "use the outside interface name, or an address of the tunnel's family"),
         });
     }
 }).describe(

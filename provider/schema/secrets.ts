@@ -15,11 +15,22 @@ import { z } from "zod";
 type Schema = z.core.$ZodType;
 
 const secretFields = z.registry<{ secret: true }>();
+const deviceBlindFields = z.registry<{ notOnDevice: true }>();
 const secretLists = z.registry<{ input: string; keyedBy: string }>();
 
 /** Marks a field's value as a secret (a key, a password). */
 export function secret<T extends z.ZodType>(schema: T): T {
     secretFields.add(schema, { secret: true });
+    return schema;
+}
+
+/**
+ * Marks a top-level field that is no configuration and that no device shows (a counter the user
+ * bumps to make the next update send the keys again): reading the device keeps its declared
+ * value, as it keeps a key the device shows only encrypted.
+ */
+export function notOnDevice<T extends z.ZodType>(schema: T): T {
+    deviceBlindFields.add(schema, { notOnDevice: true });
     return schema;
 }
 
@@ -31,11 +42,12 @@ export function secretsTravelIn<T extends z.ZodArray>(schema: T, input: string, 
 
 // Looked up with get(), which follows clones: `.describe()` and refinements after a mark keep it.
 const isMarkedSecret = (schema: Schema) => secretFields.get(schema) !== undefined;
+const isMarkedNotOnDevice = (schema: Schema) => deviceBlindFields.get(schema) !== undefined;
 const travelOf = (schema: Schema) => secretLists.get(schema);
 
 /** The schema inside wrappers that do not change what a value holds (optional, default, pipes, preprocessing). */
 function unwrap(schema: Schema): Schema {
-    if (isMarkedSecret(schema) || travelOf(schema)) return schema;
+    if (isMarkedSecret(schema) || isMarkedNotOnDevice(schema) || travelOf(schema)) return schema;
     if (schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) return unwrap(schema.unwrap());
     // A preprocessed or piped value is what its last stage holds.
     if (schema instanceof z.ZodPipe) return unwrap(schema.out instanceof z.ZodTransform ? schema.in : schema.out);
@@ -49,6 +61,7 @@ function fieldsOf(schema: Schema): Record<string, Schema> | undefined {
 }
 
 const isSecret = (schema: Schema) => isMarkedSecret(unwrap(schema));
+const isNotOnDevice = (schema: Schema) => isMarkedNotOnDevice(unwrap(schema));
 
 /** Where a resource's secrets are, as they travel between the resource class and the provider. */
 export interface SecretLayout {
@@ -56,6 +69,8 @@ export interface SecretLayout {
     fields: string[];
     /** Lists whose entries hold secrets: `property`'s entries' `fields` travel in `input`, keyed by `keyedBy`. */
     lists: { property: string; input: string; keyedBy: string; fields: string[] }[];
+    /** Top-level fields no device shows (notOnDevice): a read keeps their declared values. */
+    notOnDevice: string[];
 }
 
 /**
@@ -64,8 +79,9 @@ export interface SecretLayout {
  * cannot leave a secret in plain inputs unnoticed.
  */
 export function secretLayout(schema: Schema): SecretLayout {
-    const layout: SecretLayout = { fields: [], lists: [] };
+    const layout: SecretLayout = { fields: [], lists: [], notOnDevice: [] };
     for (const [property, field] of Object.entries(fieldsOf(schema) ?? {})) {
+        if (isNotOnDevice(field)) layout.notOnDevice.push(property);
         if (isSecret(field)) {
             layout.fields.push(property);
             continue;

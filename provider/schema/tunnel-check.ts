@@ -9,35 +9,31 @@
 import { z } from "zod";
 import { isIpv4 } from "../address";
 import { withFix } from "../fix";
-import { cliWord, int, ipv4Address, lineText } from "./common";
+import { cliWord, int, ipv4Address, lineText, str, strict } from "./common";
 import { hostConnectionSchema, iosConnectionSchema } from "./device";
 import { secret } from "./secrets";
 import { swanctlName } from "./strongswan";
 
-const timeoutSeconds = z
-    .number()
-    .int()
-    .min(1, withFix("timeoutSeconds is below 1", "allow at least a few seconds, e.g. 30"))
-    .max(600, withFix("timeoutSeconds is above 600", "use at most 600"))
+const timeoutSeconds = int("timeoutSeconds", 1, 600, 30)
     .default(30)
     .describe("How long the IKE_SA and CHILD_SA may take to establish.");
 
 const triggers = z
-    .array(z.unknown())
+    .array(z.unknown(), { error: withFix("triggers must be a list", "write a list of values, e.g. [vpsEnd.config, hubEnd.config]") })
     .optional()
     .describe("Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check runs on create and whenever a refresh found the tunnel down.");
 
 /** A site's name in messages ("home", "vps"): it goes into no configuration. */
-const siteName = (what: string) => z.string().pipe(lineText(what, 64));
+const siteName = (what: string) => str(what, `"vps"`).pipe(lineText(what, 64));
 
-const iosPeer = z.strictObject({
+const iosPeer = strict("peer", {
     platform: z.literal("ios"),
     site: siteName("peer.site").describe("The far end's name in messages."),
     connection: iosConnectionSchema.describe("How to reach the far router (its `device` without credentials)."),
     tunnel: int("peer.tunnel", 0, 2147483647, 1).describe("The far router's tunnel interface number."),
 });
 
-const strongSwanPeer = z.strictObject({
+const strongSwanPeer = strict("peer", {
     platform: z.literal("strongswan"),
     site: siteName("peer.site").describe("The far end's name in messages."),
     connection: hostConnectionSchema.describe("How to reach the far host (its `device` without credentials)."),
@@ -67,7 +63,7 @@ const peerCredentials = {
     peerEnableSecret: peerSecret("IOS enable secret", 256),
 };
 
-export const strongSwanTunnelCheckSchema = z.strictObject({
+export const strongSwanTunnelCheckSchema = strict("StrongSwanTunnelCheck", {
     connectionName: swanctlName("connectionName", "home").describe(
         "Name of the swanctl connection (a StrongSwanConnection's `name`) whose tunnel must be up.",
     ),
@@ -76,12 +72,11 @@ export const strongSwanTunnelCheckSchema = z.strictObject({
     ),
     site: siteName("site").optional().describe("This end's name in messages."),
     timeoutSeconds,
-    ping: z
-        .strictObject({
-            source: ipv4Address("ping.source").describe("Local address to ping from (inside the CHILD_SA's local traffic selector)."),
-            destination: ipv4Address("ping.destination").describe("Address behind the peer (inside the remote traffic selector)."),
-            count: z.number().int().min(1).max(20).default(3).describe("Echo requests to send; every one must be answered."),
-        })
+    ping: strict("ping", {
+        source: str("ping.source", `"10.1.0.1"`).pipe(ipv4Address("ping.source")).describe("Local address to ping from (inside the CHILD_SA's local traffic selector)."),
+        destination: str("ping.destination", `"10.2.0.1"`).pipe(ipv4Address("ping.destination")).describe("Address behind the peer (inside the remote traffic selector)."),
+        count: int("ping.count", 1, 20, 3).default(3).describe("Echo requests to send; every one must be answered."),
+    })
         .optional()
         .describe("Prove traffic flows: ping through the tunnel and require the CHILD_SA's packet counters to grow in both directions."),
     triggers,
@@ -96,16 +91,15 @@ const pingSource = cliWord("ping.source", 64).refine((v) => isIpv4(v) || /^[A-Za
     message: withFix("ping.source is not an interface name or an IPv4 address", 'write e.g. "GigabitEthernet2" or "10.1.0.1"'),
 });
 
-export const iosTunnelCheckSchema = z.strictObject({
+export const iosTunnelCheckSchema = strict("IosTunnelCheck", {
     tunnel: int("tunnel", 0, 2147483647, 1).describe("The tunnel interface number (`interface TunnelN`) whose SAs must be up."),
     site: siteName("site").optional().describe("This end's name in messages."),
     timeoutSeconds,
-    ping: z
-        .strictObject({
-            destination: ipv4Address("ping.destination").describe("Address behind the peer, routed into the tunnel."),
-            source: pingSource.describe("The interface or address to ping from (IOS `ping DEST source X`), e.g. the LAN interface."),
-            count: z.number().int().min(1).max(20).default(5).describe("Echo requests (IOS `repeat`); every one must be answered."),
-        })
+    ping: strict("ping", {
+        destination: str("ping.destination", `"10.2.0.1"`).pipe(ipv4Address("ping.destination")).describe("Address behind the peer, routed into the tunnel."),
+        source: str("ping.source", `"GigabitEthernet2"`).pipe(pingSource).describe("The interface or address to ping from (IOS `ping DEST source X`), e.g. the LAN interface."),
+        count: int("ping.count", 1, 20, 5).default(5).describe("Echo requests (IOS `repeat`); every one must be answered."),
+    })
         .optional()
         .describe("Prove traffic flows: `ping DEST source X repeat N` from the router, and require the tunnel's `#pkts encaps` and `#pkts decaps` to grow by N."),
     triggers,

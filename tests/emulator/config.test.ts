@@ -186,8 +186,8 @@ describe("IOS emulator configuration grammar", function () {
             "set transform-set TS TS2",
             "set ikev2-profile PROF-VPS",
             "set pfs group19",
-            "set security-association lifetime seconds 3600",
-            "set security-association lifetime kilobytes 4608000",
+            "set security-association lifetime seconds 1800",
+            "set security-association lifetime kilobytes 102400000",
         ]);
         const run = emu.runningConfig();
         assert.equal(block(run, "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac "), "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac \n mode tunnel");
@@ -195,7 +195,7 @@ describe("IOS emulator configuration grammar", function () {
         assert.equal(block(run, "crypto ipsec transform-set TS3 esp-aes 192 esp-sha512-hmac "), "crypto ipsec transform-set TS3 esp-aes 192 esp-sha512-hmac \n mode tunnel");
         assert.equal(
             block(run, "crypto ipsec profile IPSEC-VPS"),
-            "crypto ipsec profile IPSEC-VPS\n set security-association lifetime seconds 3600\n set security-association lifetime kilobytes 4608000\n set transform-set TS TS2 \n set pfs group19\n set ikev2-profile PROF-VPS",
+            "crypto ipsec profile IPSEC-VPS\n set security-association lifetime seconds 1800\n set security-association lifetime kilobytes 102400000\n set transform-set TS TS2 \n set pfs group19\n set ikev2-profile PROF-VPS",
         );
         await configure(sh, [
             "crypto ipsec transform-set TS2 esp-gcm 256",

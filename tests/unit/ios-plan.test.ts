@@ -14,8 +14,10 @@ const SINGLE = /^(description|ip address|ip mtu|ip tcp adjust-mss|tunnel (source
 
 /**
  * A small model of IOS configuration mode, as this project assumes it behaves: headers enter
- * (creating) blocks, `exit` leaves one, single-valued lines replace, proposal algorithms add up,
- * `no` removes. Used to check that a plan, applied to `from`, gives `to` and ends at (config)#.
+ * (creating) blocks, `exit` leaves one, single-valued lines replace, proposal algorithms add up in
+ * the order given, a policy refuses a proposal it has, `match identity remote address A MASK` is
+ * keyed by A, `no` removes. Used to check that a plan, applied to `from`, gives `to` (in order)
+ * and ends at (config)#.
  */
 function applyPlan(start: ConfigNode[] | undefined, lines: string[], complete = true): ConfigNode[] {
     const root: ConfigNode = { line: "", children: clone(start ?? []) };
@@ -26,9 +28,13 @@ function applyPlan(start: ConfigNode[] | undefined, lines: string[], complete = 
         if (m[1] === "pre-shared-key") return line.split(" ")[1] === "local" || line.split(" ")[1] === "remote" ? line.split(" ").slice(0, 2).join(" ") : "pre-shared-key";
         return m[1];
     };
-    const keyOf = (n: ConfigNode, top: boolean) => {
+    const remoteAddress = /^match identity remote address \d+\.\d+\.\d+\.\d+ /;
+    const keyOf = (n: ConfigNode, top: boolean, parent = "") => {
         if (top && n.line.startsWith("crypto ipsec transform-set ")) return n.line.split(" ").slice(0, 4).join(" ");
+        // A profile has one local address; a policy a list of them.
+        if (parent.startsWith("crypto ikev2 profile ") && n.line.startsWith("match address local ")) return "match address local";
         if (top && n.line.startsWith("ip route ")) return n.line.split(" ").slice(0, 5).join(" ");
+        if (remoteAddress.test(n.line)) return n.line.split(" ").slice(0, 5).join(" ");
         return top || /^peer /.test(n.line) ? n.line : slot(n.line);
     };
     for (const line of lines) {
@@ -50,7 +56,7 @@ function applyPlan(start: ConfigNode[] | undefined, lines: string[], complete = 
                 continue;
             }
             const before = here.children.length;
-            here.children = here.children.filter((c) => keyOf(c, top) !== keyOf({ line: rest, children: [] }, top) && c.line !== rest);
+            here.children = here.children.filter((c) => keyOf(c, top, here.line) !== keyOf({ line: rest, children: [] }, top, here.line) && c.line !== rest);
             assert.equal(here.children.length, before - 1, `\`${line}\` removes exactly one line`);
             continue;
         }
@@ -61,8 +67,9 @@ function applyPlan(start: ConfigNode[] | undefined, lines: string[], complete = 
             else here.children.push({ line, children: [] });
             continue;
         }
-        const key = keyOf({ line, children: [] }, top);
-        let n = here.children.find((c) => keyOf(c, top) === key);
+        if (words[0] === "proposal") assert.ok(!here.children.some((c) => c.line === line), `\`${line}\`: % Policy already has same proposal set`);
+        const key = keyOf({ line, children: [] }, top, here.line);
+        let n = here.children.find((c) => keyOf(c, top, here.line) === key);
         if (n) n.line = line;
         else here.children.push((n = { line, children: [] }));
         if (isHeader) stack.push(n);
@@ -71,6 +78,7 @@ function applyPlan(start: ConfigNode[] | undefined, lines: string[], complete = 
     return root.children;
 }
 
+/** Plans from -> to, applies the plan to the model of IOS, and checks the result is `to` (same model, lists in the same order). */
 function assertTransition<K extends IosKind>(kind: K, from: ConfigNode[] | undefined, to: ConfigNode[] | undefined): string[] {
     const plan = planTransition(kind, from, to);
     const result = applyPlan(from, plan);
@@ -220,14 +228,16 @@ describe("IOS plan", () => {
         for (const line of [...plan, ...back]) if (line.startsWith("no pre-shared-key")) assert.ok(!/Key/.test(line), line);
     });
 
-    it("proposal algorithms are added and removed word by word; policy and profile lists line by line", () => {
+    it("proposal algorithms are added and removed word by word, in the declared order; policy and profile lists line by line", () => {
         const [p] = storyModels("IkeV2Proposal");
         const next = { ...p, encryption: ["aes-cbc-128", "aes-cbc-192"] as typeof p.encryption, groups: [14, 19, 20] };
         assert.deepEqual(assertTransition("IkeV2Proposal", render("IkeV2Proposal", p), render("IkeV2Proposal", next)), [
             "crypto ikev2 proposal PROP-AES256",
-            "encryption aes-cbc-128 aes-cbc-192",
-            "group 19 20",
+            // The first new value comes first, so the list never runs empty.
+            "encryption aes-cbc-128",
             "no encryption aes-cbc-256",
+            "encryption aes-cbc-192",
+            "group 19 20",
             "exit",
         ]);
         const [pol] = storyModels("IkeV2Policy");
@@ -242,6 +252,55 @@ describe("IOS plan", () => {
             assertTransition("IkeV2Profile", render("IkeV2Profile", prof), render("IkeV2Profile", { ...prof, matchIdentityRemote: [{ fqdn: "vps.example.net" }] })),
             ["crypto ikev2 profile PROF-VPS", "match identity remote fqdn vps.example.net", "no match identity remote address 203.0.113.7 255.255.255.255", "exit"],
         );
+    });
+
+    it("a new order is applied: proposal algorithms, a policy's proposals, an IPsec profile's transform sets", () => {
+        const [, cbc] = variantModels("IkeV2Proposal");
+        const reordered = { ...cbc, encryption: [...cbc.encryption].reverse(), groups: [21, 24, 15, 16] };
+        assert.deepEqual(assertTransition("IkeV2Proposal", render("IkeV2Proposal", cbc), render("IkeV2Proposal", reordered)), [
+            "crypto ikev2 proposal PROP-CBC-PRF",
+            "no encryption aes-cbc-128",
+            "encryption aes-cbc-128",
+            "no group 15 16",
+            "group 15 16",
+            "exit",
+        ]);
+        const [pol] = variantModels("IkeV2Policy");
+        const swapped = { ...pol, proposals: [...pol.proposals].reverse() };
+        assert.deepEqual(assertTransition("IkeV2Policy", render("IkeV2Policy", pol), render("IkeV2Policy", swapped)), [
+            "crypto ikev2 policy POL-2",
+            "no proposal PROP-GCM",
+            "proposal PROP-GCM",
+            "exit",
+        ]);
+        const three = { ...pol, proposals: ["A", "B", "C"] };
+        assert.deepEqual(assertTransition("IkeV2Policy", render("IkeV2Policy", three), render("IkeV2Policy", { ...pol, proposals: ["D", "C", "A"] })), [
+            "crypto ikev2 policy POL-2",
+            "proposal D",
+            "no proposal A",
+            "no proposal B",
+            "no proposal C",
+            "proposal C",
+            "proposal A",
+            "exit",
+        ]);
+        const [ipsec] = variantModels("IpsecProfile");
+        assert.deepEqual(assertTransition("IpsecProfile", render("IpsecProfile", ipsec), render("IpsecProfile", { ...ipsec, transformSets: [...ipsec.transformSets].reverse() })), [
+            "crypto ipsec profile IPSEC-ROAM",
+            "set transform-set TS-AES128 TS-GCM",
+            "exit",
+        ]);
+    });
+
+    it("IOS's keyed and single lines: a profile's local address and a remote address's mask are replaced in place", () => {
+        const [prof] = variantModels("IkeV2Profile");
+        const moved = { ...prof, matchAddressLocal: "198.51.100.2", matchIdentityRemote: prof.matchIdentityRemote.map((id) => (id.mask === "255.255.0.0" ? { ...id, mask: "255.255.255.0" } : id)) };
+        assert.deepEqual(assertTransition("IkeV2Profile", render("IkeV2Profile", prof), render("IkeV2Profile", moved)), [
+            "crypto ikev2 profile PROF-ROAM",
+            "match address local 198.51.100.2",
+            "match identity remote address 10.20.0.0 255.255.255.0",
+            "exit",
+        ]);
     });
 
     it("routes: new, changed distance or name (resent), removed", () => {

@@ -41,7 +41,7 @@ describe("Pulumi glue", () => {
         const result = await h.check({}, { connection: { ...connection, hostKey: undefined }, credentials: {}, ...proposal, encryption: ["aes-gcm-256"] });
         const byProperty = Object.fromEntries(result.failures!.map((f) => [f.property, f.reason]));
         assert.match(byProperty["device.hostKey"], /Fix: set hostKey/);
-        assert.match(byProperty["device.password"], /Fix: set password or privateKey/);
+        assert.match(byProperty["device.password"], /Fix: set device.password or device.privateKey/);
         assert.match(byProperty["integrity"], /GCM/);
     });
 

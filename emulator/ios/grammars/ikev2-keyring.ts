@@ -41,25 +41,39 @@ export function buildPeerMode(): Node<Ctx> {
         if (p) p[key] = neg ? undefined as Peer[K] : value(a, ctx);
     };
     def<Ctx>(r, "description <line>", set("description", (a) => a[1]), { noMin: 1 });
+    // One address per peer, IPv4 (with a mask) or IPv6: a new one replaces the old (YANG choice `ipv4-ipv6`).
     def<Ctx>(r, "address <ip> [<mask>]", set("address", (a) => a.slice(1).join(" ")), { noMin: 1 });
     def<Ctx>(r, "address <ipv6prefix>", set("address", (a) => a[1]), { noMin: 1 });
     def<Ctx>(r, "hostname <word>", set("hostname", (a) => a[1]), { noMin: 1 });
-    def<Ctx>(r, "identity address <ip>", set("identity", (a) => a.slice(1).join(" ")), { noMin: 1 });
-    def<Ctx>(r, "identity (fqdn|email|key-id) <word>", set("identity", (a) => a.slice(1).join(" ")), { noMin: 1 });
-    const pskHelp = { "pre-shared-key": "pre-shared-key", "0": "Specifies an UNENCRYPTED password will follow", "6": "Specifies an ENCRYPTED password will follow" };
-    def<Ctx>(r, "pre-shared-key [0|6] <line>", (ctx, a, neg) => {
+    // One identity per peer (YANG choice `identity`).
+    def<Ctx>(r, "identity address (<ip>|<ipv6>)", set("identity", (a) => a.slice(1).join(" ")), { noMin: 1 });
+    def<Ctx>(r, "identity (fqdn|email) [domain] <word>", set("identity", (a) => a.slice(1).join(" ")), { noMin: 1 });
+    def<Ctx>(r, "identity key-id <word>", set("identity", (a) => a.slice(1).join(" ")), { noMin: 1 });
+    const pskHelp = {
+        "pre-shared-key": "pre-shared-key",
+        "0": "Specifies an UNENCRYPTED password will follow",
+        "6": "Specifies an ENCRYPTED password will follow",
+        hex: "Key entered in hex string",
+    };
+    // `local`, `remote`, `hex`, `0` and `6` are keywords where the key goes: a key that abbreviates
+    // one of them (`pre-shared-key l`) is parsed as the keyword, and the line is incomplete.
+    const both = (ctx: Ctx, a: string[], neg: boolean) => {
         const p = peer(ctx);
         if (!p) return;
         p.pskLocal = p.pskRemote = undefined;
         p.psk = neg ? undefined : typedKey(ctx, a);
-    }, { noMin: 1, help: pskHelp });
-    def<Ctx>(r, "pre-shared-key (local|remote) [0|6] <line>", (ctx, a, neg) => {
+    };
+    const oneWay = (ctx: Ctx, a: string[], neg: boolean) => {
         const p = peer(ctx);
         if (!p) return;
         const key = a[1] === "local" ? "pskLocal" : "pskRemote";
         p.psk = undefined;
         p[key] = neg ? undefined : typedKey(ctx, a);
-    }, { noMin: 2, help: pskHelp });
+    };
+    def<Ctx>(r, "pre-shared-key [0|6] <line>", both, { noMin: 1, help: pskHelp });
+    def<Ctx>(r, "pre-shared-key hex <word>", both, { noMin: 1, help: pskHelp });
+    def<Ctx>(r, "pre-shared-key (local|remote) [0|6] <line>", oneWay, { noMin: 2, help: pskHelp });
+    def<Ctx>(r, "pre-shared-key (local|remote) hex <word>", oneWay, { noMin: 2, help: pskHelp });
     finalize(r);
     return r;
 }

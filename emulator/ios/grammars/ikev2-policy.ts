@@ -16,15 +16,20 @@ export function buildPolicyMode(): Node<Ctx> {
     const r = newRoot<Ctx>();
     addCommon(r, true);
     const pol = (ctx: Ctx) => cfg(ctx).policies.get(frame(ctx).name!);
+    // Offered in the order added. Adding one the policy has is refused, as IOS does (a console
+    // transcript in a public lab note prints this line for a repeated `proposal` line).
     def<Ctx>(r, "proposal <word>", (ctx, a, neg) => {
         const p = pol(ctx);
-        if (p) p.proposals = neg ? removeValues(p.proposals, a.slice(1)) : addValues(p.proposals, a.slice(1));
+        if (!p) return;
+        if (!neg && p.proposals.includes(a[1])) return "% Policy already has same proposal set";
+        p.proposals = neg ? removeValues(p.proposals, a.slice(1)) : addValues(p.proposals, a.slice(1));
     }, { help: { proposal: "Specify Proposal" }, noMin: 1 });
     def<Ctx>(r, "match fvrf (any|<word>)", (ctx, a, neg) => {
         const p = pol(ctx);
         if (p) p.fvrf = neg ? undefined : a[2];
     }, { noMin: 2 });
-    def<Ctx>(r, "match address local <ip>", (ctx, a, neg) => {
+    // A list of local addresses (YANG `leaf-list local-ip`), IPv4 or IPv6.
+    def<Ctx>(r, "match address local (<ip>|<ipv6>)", (ctx, a, neg) => {
         const p = pol(ctx);
         if (p) p.localAddresses = neg ? removeValues(p.localAddresses, a.slice(3)) : addValues(p.localAddresses, a.slice(3));
     }, { noMin: 3 });

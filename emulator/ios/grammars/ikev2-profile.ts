@@ -1,6 +1,7 @@
 /** `crypto ikev2 profile NAME` and its mode `(config-ikev2-profile)`. */
 import type { Ctx } from "../context";
 import { def, finalize, newRoot, Node } from "../grammar";
+import { DEFAULTS, unlessDefault } from "../spelling";
 import { addCommon, cfg, CRYPTO_HELP, enter, frame } from "./common";
 
 export function addProfileConfig(r: Node<Ctx>): void {
@@ -23,24 +24,37 @@ export function buildProfileMode(): Node<Ctx> {
     };
     def<Ctx>(r, "description <line>", set("description", 1), { noMin: 1 });
     def<Ctx>(r, "match fvrf (any|<word>)", set("fvrf", 2), { noMin: 2 });
-    def<Ctx>(r, "match address local <ip>", set("localAddress", 3), { noMin: 3 });
+    // One local address per profile (YANG `match/address/local/ip`, a leaf): a new one replaces it.
+    def<Ctx>(r, "match address local (<ip>|<ipv6>)", set("localAddress", 3), { noMin: 3 });
+    // Lists (YANG `match/identity/remote`): IPv4 addresses keyed by address, the mask a leaf of each
+    // (a new mask replaces the old, `no` removes the address whatever its mask); the rest leaf-lists.
+    const ipv4Key = (m: string) => (/^address \d+\.\d+\.\d+\.\d+ /.test(m) ? m.split(" ").slice(0, 2).join(" ") : m);
     const matchId = (ctx: Ctx, a: string[], neg: boolean) => {
         const p = prof(ctx);
         if (!p) return;
         let v = a.slice(3).join(" ");
-        if (a[3] === "address" && a.length === 5) v += " 255.255.255.255";
-        if (neg) p.matchIdentities = a.length > 3 ? p.matchIdentities.filter((m) => m !== v && !(a.length === 4 && m.startsWith(a[3] + " "))) : [];
-        else if (!p.matchIdentities.includes(v)) p.matchIdentities.push(v);
+        if (a[3] === "address" && a.length === 5 && !a[4].includes(":")) v += " 255.255.255.255";
+        const key = ipv4Key(v);
+        if (neg) p.matchIdentities = a.length > 3 ? p.matchIdentities.filter((m) => ipv4Key(m) !== key && !(a.length === 4 && m.startsWith(a[3] + " "))) : [];
+        else {
+            const at = p.matchIdentities.findIndex((m) => ipv4Key(m) === key);
+            if (at >= 0) p.matchIdentities[at] = v;
+            else p.matchIdentities.push(v);
+        }
     };
     def<Ctx>(r, "match identity remote address <ip> [<mask>]", matchId, { noMin: 3 });
+    def<Ctx>(r, "match identity remote address <ipv6prefix>", matchId, { noMin: 3 });
     def<Ctx>(r, "match identity remote (fqdn|email) [domain] <word>", matchId, { noMin: 3 });
     def<Ctx>(r, "match identity remote key-id <word>", matchId, { noMin: 3 });
-    def<Ctx>(r, "identity local address <ip>", set("identityLocal", 2), { noMin: 2 });
+    def<Ctx>(r, "identity local address (<ip>|<ipv6>)", set("identityLocal", 2), { noMin: 2 });
     def<Ctx>(r, "identity local (fqdn|email|key-id) <word>", set("identityLocal", 2), { noMin: 2 });
     def<Ctx>(r, "authentication remote pre-share", set("authRemote", 2), { noMin: 2 });
     def<Ctx>(r, "authentication local pre-share", set("authLocal", 2), { noMin: 2 });
     def<Ctx>(r, "keyring local <word>", set("keyringLocal", 2), { noMin: 1 });
-    def<Ctx>(r, "lifetime <int:120-86400>", set("lifetime", 1), { noMin: 1 });
+    def<Ctx>(r, "lifetime <int:120-86400>", (ctx, a, neg) => {
+        const p = prof(ctx);
+        if (p) p.lifetime = neg ? undefined : unlessDefault(a[1], DEFAULTS.ikev2Lifetime);
+    }, { noMin: 1 });
     def<Ctx>(r, "dpd <int:10-3600> <int:2-60> (on-demand|periodic)", set("dpd", 1), { noMin: 1 });
     def<Ctx>(r, "ivrf <word>", set("ivrf", 1), { noMin: 1 });
     finalize(r);

@@ -51,7 +51,7 @@ export function buildInterfaceMode(): Node<Ctx> {
         const i = ifc(ctx);
         if (i) i.shutdown = !neg;
     });
-    def<Ctx>(r, "tunnel source (<ifname>|<ip>)", (ctx, a, neg) => {
+    def<Ctx>(r, "tunnel source (<ifname>|<ip>|<ipv6>)", (ctx, a, neg) => {
         tunnelOnly(ctx).tunnelSource = neg ? undefined : a[2];
     }, { noMin: 2 });
     def<Ctx>(r, "tunnel mode ipsec (ipv4|ipv6)", (ctx, a, neg) => {
@@ -61,7 +61,7 @@ export function buildInterfaceMode(): Node<Ctx> {
         // GRE over IP is the default mode, which IOS does not print.
         if (!neg) tunnelOnly(ctx).tunnelMode = undefined;
     }, { noMin: 2 });
-    def<Ctx>(r, "tunnel destination <ip>", (ctx, a, neg) => {
+    def<Ctx>(r, "tunnel destination (<ip>|<ipv6>)", (ctx, a, neg) => {
         tunnelOnly(ctx).tunnelDestination = neg ? undefined : a[2];
     }, { noMin: 2 });
     def<Ctx>(r, "tunnel protection ipsec profile <word>", (ctx, a, neg) => {

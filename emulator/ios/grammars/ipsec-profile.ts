@@ -1,6 +1,7 @@
 /** `crypto ipsec profile NAME` and its mode `(ipsec-profile)`. */
 import type { Ctx } from "../context";
 import { def, finalize, newRoot, Node } from "../grammar";
+import { DEFAULTS, unlessDefault } from "../spelling";
 import { addCommon, addValues, cfg, CRYPTO_HELP, enter, frame, removeValues } from "./common";
 
 export function addIpsecProfileConfig(r: Node<Ctx>): void {
@@ -30,11 +31,11 @@ export function buildIpsecProfileMode(): Node<Ctx> {
     }, { noMin: 2 });
     def<Ctx>(r, "set security-association lifetime seconds <int:120-2592000>", (ctx, a, neg) => {
         const p = prof(ctx);
-        if (p) p.saLifetimeSeconds = neg ? undefined : a[4];
+        if (p) p.saLifetimeSeconds = neg ? undefined : unlessDefault(a[4], DEFAULTS.saLifetimeSeconds);
     }, { noMin: 4 });
     def<Ctx>(r, "set security-association lifetime kilobytes <int:2560-4294967295>", (ctx, a, neg) => {
         const p = prof(ctx);
-        if (p) p.saLifetimeKilobytes = neg ? undefined : a[4];
+        if (p) p.saLifetimeKilobytes = neg ? undefined : unlessDefault(a[4], DEFAULTS.saLifetimeKilobytes);
     }, { noMin: 4 });
     finalize(r);
     return r;

@@ -2,6 +2,7 @@
 import type { Route } from "../config";
 import type { Ctx } from "../context";
 import { def, Node } from "../grammar";
+import { DEFAULTS, unlessDefault } from "../spelling";
 import { cfg } from "./common";
 
 export function addRouteConfig(r: Node<Ctx>): void {
@@ -19,7 +20,8 @@ function route(ctx: Ctx, a: string[], neg: boolean): string | void {
     for (let i = 0; i < rest.length; i++) {
         const v = rest[i];
         if (v === "name") wanted.name = rest[++i];
-        else if (/^\d+$/.test(v)) wanted.distance = v;
+        // A static route's default distance is not printed.
+        else if (/^\d+$/.test(v)) wanted.distance = unlessDefault(v, DEFAULTS.routeDistance);
         else if (/^\d+\.\d+\.\d+\.\d+$/.test(v)) wanted.nexthop = v;
         else wanted.iface = v;
     }

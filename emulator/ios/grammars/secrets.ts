@@ -3,11 +3,12 @@ import { Secret, type6, type9 } from "../config";
 import type { Ctx } from "../context";
 import { cfg } from "./common";
 
-/** A key typed as `[0|6] KEY` (the last two words of the arguments), encrypted if the router encrypts keys. */
+/** A key typed as `[0|6] KEY` or `hex HEX` (the last two words of the arguments), encrypted if the router encrypts keys. */
 export function typedKey(ctx: Ctx, args: string[]): Secret {
     const key = args[args.length - 1];
     const typ = args[args.length - 2];
     if (typ === "6") return { type: "6", value: key };
+    if (typ === "hex") return { type: "hex", value: key };
     return encryptIfOn(ctx, { type: "0", value: key });
 }
 
