@@ -10,8 +10,7 @@ import { z } from "zod";
 import { isIpv4 } from "../address";
 import { withFix } from "../fix";
 import { cliWord, int, ipv4Address, lineText, str, strict } from "./common";
-import { hostConnectionSchema, iosConnectionSchema } from "./device";
-import { secret } from "./secrets";
+import { hostConnectionSchema, iosConnectionSchema, privateKeyText, secretText } from "./device";
 import { swanctlName } from "./strongswan";
 
 const timeoutSeconds = int("timeoutSeconds", 1, 600, 30)
@@ -50,17 +49,12 @@ const peer = z
         "The tunnel's far end, read only when the tunnel does not come up: its log and configuration make the diagnosis name the cause from both ends. The resource classes fill it from `peer: { ios: device, tunnel }` or `{ strongSwan: device, connection, child }`.",
     );
 
-const peerSecret = (what: string, max: number) =>
-    secret(z.string().min(1).max(max))
-        .optional()
-        .describe(`The far end's ${what} (secret), for the diagnosis.`);
-
-/** The far end's credentials: each a secret input of its own. */
+/** The far end's credentials: each a secret input of its own, for the diagnosis. */
 const peerCredentials = {
-    peerPassword: peerSecret("SSH password", 256),
-    peerPrivateKey: peerSecret("OpenSSH private key", 65536),
-    peerPrivateKeyPassphrase: peerSecret("private key passphrase", 1024),
-    peerEnableSecret: peerSecret("IOS enable secret", 256),
+    peerPassword: secretText("peerPassword", 256).optional().describe("The far end's SSH password (secret), for the diagnosis."),
+    peerPrivateKey: privateKeyText("peerPrivateKey").optional().describe("The far end's OpenSSH private key (secret), for the diagnosis."),
+    peerPrivateKeyPassphrase: secretText("peerPrivateKeyPassphrase", 1024).optional().describe("The far end's private key passphrase (secret), for the diagnosis."),
+    peerEnableSecret: secretText("peerEnableSecret", 256).optional().describe("The far end's IOS enable secret (secret), for the diagnosis."),
 };
 
 export const strongSwanTunnelCheckSchema = strict("StrongSwanTunnelCheck", {
