@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseConfigTree } from "../../provider/ios/config-tree";
-import { iosObjects } from "../../provider/ios/objects";
+import { iosObjects, sameModel } from "../../provider/ios/objects";
 import { planTransition } from "../../provider/ios/plan";
 import { iosSchemas } from "../../provider/schema/ios";
 
@@ -70,6 +70,20 @@ describe("IkeV2KeyringPeer", () => {
         const last = { keyring: "KR-OTHER", name: "vps" };
         assert.deepEqual(peer.remainder!(tree, last), undefined);
         assert.deepEqual(planTransition("IkeV2KeyringPeer", peer.extract(tree, last), peer.remainder!(tree, last)), ["no crypto ikev2 keyring KR-OTHER"]);
+    });
+
+    it("on a router that shows keys only as type 6: sends a key changed in the program or with a new keysVersion, else nothing", () => {
+        const device = parseConfigTree("crypto ikev2 keyring KR\n peer vps\n  address 203.0.113.7\n  pre-shared-key 6 CipherAAB\n");
+        const declared = model({});
+        const plan = (desired: typeof declared, previous: typeof declared | undefined) =>
+            planTransition("IkeV2KeyringPeer", peer.withDeclaredKeys(device, desired, previous), peer.render(desired));
+        const sent = ["crypto ikev2 keyring KR", "peer vps", "pre-shared-key vps-Key-2", "exit", "exit"];
+        assert.deepEqual(plan(declared, declared), []);
+        assert.deepEqual(plan(model({ preSharedKey: "vps-Key-2" }), declared), sent);
+        assert.deepEqual(plan(model({ keysVersion: 2 }), declared).filter((l) => l.startsWith("pre-shared-key")), ["pre-shared-key vps-Key-1"]);
+        assert.deepEqual(plan(declared, undefined).filter((l) => l.startsWith("pre-shared-key")), ["pre-shared-key vps-Key-1"], "a create or an adoption sends the key");
+        assert.deepEqual(peer.render(model({ keysVersion: 7 })), peer.render(declared), "keysVersion is no configuration");
+        assert.ok(sameModel("IkeV2KeyringPeer", model({ keysVersion: 7 }), declared));
     });
 
     it("refuses a peer IOS could never match, as the keyring does (the story)", () => {
