@@ -183,6 +183,11 @@ export interface SiteToSiteTunnelArgs {
     b: TunnelEndArgs;
     /** The one pre-shared key of both ends (a Pulumi secret). */
     preSharedKey: pulumi.Input<string>;
+    /**
+     * Change it (any other whole number) to send the key to the IOS ends again although it was not
+     * changed in the program: a router that shows keys only encrypted cannot show a key changed by hand.
+     */
+    keysVersion?: number;
     /** The algorithms; default: the first set of the IOS end's router (required between two strongSwan hosts). */
     algorithms?: TunnelAlgorithms;
     /** Dead peer detection (default every 10 s, retry 3 s; IOS `dpd 10 3 periodic`, strongSwan `dpd_delay = 10s`); false for none. */
@@ -301,7 +306,7 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
             ipsec: self.names?.ipsecProfile ?? `IPSEC-${upperWord(farSite)}`,
         };
         const dpd = args.dpd === false ? undefined : { interval: args.dpd?.interval ?? 10, retry: args.dpd?.retry ?? 3, mode: "periodic" as const };
-        const peer = { device, keyring: router.keyring, name: names.peer, description: `tunnel ${tunnel}`, address: wanOf(far), preSharedKey: args.preSharedKey };
+        const peer = { device, keyring: router.keyring, name: names.peer, description: `tunnel ${tunnel}`, address: wanOf(far), preSharedKey: args.preSharedKey, keysVersion: args.keysVersion };
         const profile = {
             device,
             name: names.profile,
