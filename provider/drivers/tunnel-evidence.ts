@@ -12,7 +12,7 @@ import { redact } from "../masking";
 import { credentialsSchema, deviceLabel, HostConnection, IosConnection } from "../schema/device";
 import { TunnelCheckPeer } from "../schema/tunnel-check";
 import { connectionFileName } from "../strongswan/swanctl-conf";
-import { ikev2LogLines } from "../ios/show-crypto";
+import { ikev2LogLines, lastLogLine, loggedAfter } from "../ios/show-crypto";
 import { DeviceEnd, iosEndFromRunningConfig, strongSwanEndFromFile } from "../tunnel/device-ends";
 import { diagnose, Diagnosis, EndEvidence } from "../tunnel/diagnosis";
 import { HostSession } from "../ssh/host-session";
@@ -90,21 +90,21 @@ interface Collected {
 }
 
 /** IOS: turns `debug crypto ikev2` on (if it is off) and marks where the logging buffer is. */
-async function startIosLog(end: Extract<EndAccess, { platform: "ios" }>): Promise<{ wasOn: boolean; mark: number }> {
+async function startIosLog(end: Extract<EndAccess, { platform: "ios" }>): Promise<{ wasOn: boolean; mark: string }> {
     return withIosSession(end.target, async (s) => {
         const wasOn = /IKEv2/i.test(await s.exec("show debugging").catch(() => ""));
         if (!wasOn) await s.exec("debug crypto ikev2");
-        return { wasOn, mark: (await s.exec("show logging")).split("\n").length };
+        return { wasOn, mark: lastLogLine(await s.exec("show logging")) };
     });
 }
 
 /** IOS: the IKEv2 lines logged since the mark (waiting up to `seconds` for some), the configuration, and debugging restored. */
-async function finishIosLog(end: Extract<EndAccess, { platform: "ios" }>, started: { wasOn: boolean; mark: number }, seconds: number): Promise<Collected> {
+async function finishIosLog(end: Extract<EndAccess, { platform: "ios" }>, started: { wasOn: boolean; mark: string }, seconds: number): Promise<Collected> {
     return withIosSession(end.target, async (s) => {
         const deadline = Date.now() + seconds * 1000;
         let lines: string[] = [];
         for (;;) {
-            lines = ikev2LogLines((await s.exec("show logging")).split("\n").slice(Math.max(0, started.mark - 2)).join("\n"));
+            lines = ikev2LogLines(loggedAfter(await s.exec("show logging"), started.mark).join("\n"));
             // Logging is asynchronous: wait until the negotiation ended (a failure, or the peer's silence) or the time is up.
             if (lines.some((l) => /ERROR|FAILED|failed|NOTIFY\(|unacceptable|Maximum number|is UP/i.test(l)) || Date.now() >= deadline) break;
             await sleep(1000);

@@ -110,3 +110,24 @@ export function ikev2LogLines(text: string): string[] {
         .map((l) => l.trim())
         .filter((l) => /IKEv2|%CRYPTO|%IKEV2/i.test(l));
 }
+
+/** `show logging`'s lines, without trailing white space. */
+const logLines = (text: string) => text.split("\n").map((l) => l.trimEnd());
+
+/**
+ * The lines logged after `mark`, the last line `show logging` printed when the mark was taken (a
+ * time-stamped entry, or the empty line after the header while the buffer is empty). The buffer
+ * is a ring (4096 bytes by default on IOS), so a line count would not do: once it is full, old
+ * entries leave as new ones come. When the mark itself has left, every entry is new.
+ */
+export function loggedAfter(text: string, mark: string): string[] {
+    const lines = logLines(text);
+    const at = lines.lastIndexOf(mark);
+    const after = at >= 0 ? at : lines.findIndex((l) => /^Log Buffer \(/.test(l));
+    return lines.slice(after + 1).filter((l) => l !== "");
+}
+
+/** The mark for loggedAfter: the last line `show logging` printed. */
+export function lastLogLine(text: string): string {
+    return logLines(text).pop() ?? "";
+}

@@ -3,7 +3,7 @@
  * `ping`, in the layout of IOS-XE (Cisco's documented samples) and of the emulator.
  */
 import assert from "node:assert/strict";
-import { ikev2LogLines, parseIosPing, parseShowCryptoIkev2Sa, parseShowCryptoIpsecSa } from "../../provider/ios/show-crypto";
+import { ikev2LogLines, lastLogLine, loggedAfter, parseIosPing, parseShowCryptoIkev2Sa, parseShowCryptoIpsecSa } from "../../provider/ios/show-crypto";
 
 const IKEV2_SA = ` IPv4 Crypto IKEv2  SA 
 
@@ -126,5 +126,17 @@ describe("IOS show crypto and ping", () => {
     it("keeps the IKEv2 lines of show logging", () => {
         const log = "*Nov 28 21:00:00.000: %SYS-5-CONFIG_I: Configured from console by admin on vty0 (198.18.0.1)\n*Nov 28 21:00:01.000: IKEv2:(SESSION ID = 3,SA ID = 3):Session with IKE ID PAIR (203.0.113.7, 198.51.100.1) is UP\n";
         assert.deepEqual(ikev2LogLines(log), ["*Nov 28 21:00:01.000: IKEv2:(SESSION ID = 3,SA ID = 3):Session with IKE ID PAIR (203.0.113.7, 198.51.100.1) is UP"]);
+    });
+
+    it("takes the lines logged after a mark, also when the buffer is full and old entries left it", () => {
+        const show = (entries: string[]) => ["Syslog logging: enabled", "", `    Buffer logging:  level debugging, ${entries.length} messages logged`, "", "Log Buffer (4096 bytes):", "", ...entries].join("\r\n");
+        const entry = (n: number) => `*Nov 28 21:00:${String(n).padStart(2, "0")}.000: IKEv2:(SESSION ID = ${n},SA ID = ${n}):Sending AUTHENTICATION_FAILED notify`;
+        const empty = lastLogLine(show([]));
+        assert.deepEqual(loggedAfter(show([entry(1)]), empty), [entry(1)], "from an empty buffer");
+        const mark = lastLogLine(show([entry(1), entry(2), entry(3)]));
+        // A ring of three: as many lines as before, the old failure is not taken for a new one.
+        assert.deepEqual(loggedAfter(show([entry(3), entry(4), entry(5)]), mark), [entry(4), entry(5)]);
+        assert.deepEqual(loggedAfter(show([entry(3)]), mark), [], "nothing new");
+        assert.deepEqual(loggedAfter(show([entry(7), entry(8), entry(9)]), mark), [entry(7), entry(8), entry(9)], "the mark left the buffer: every entry is new");
     });
 });
