@@ -1,7 +1,7 @@
 /**
  * Proves a strongSwan tunnel is up: reads the live SAs (`swanctl --list-sas --raw`), initiates the
  * CHILD_SA when it is not installed, waits for it, and optionally pings through it, checking that
- * the SA's packet counters grow. Configures nothing, so there is nothing to roll back.
+ * the packet counters of the child's SAs grow. Configures nothing, so there is nothing to roll back.
  */
 import { StrongSwanTunnelCheckModel } from "../schema/tunnel-check";
 import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swanctl-output";
@@ -17,6 +17,24 @@ export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
 interface LiveTunnel {
     ike?: IkeSaSummary;
     child?: ChildSaSummary;
+    /**
+     * Every installed CHILD_SA of the child, in every IKE_SA of the connection: when both ends
+     * initiate at once (two strongSwan ends, each proven by its own check), charon keeps both
+     * pairs of SAs, and the kernel sends the traffic through either.
+     */
+    installed: ChildSaSummary[];
+}
+
+/** Packets out and in that the installed SAs counted between two readings; an SA new in the second (a rekey) counts from zero. */
+function grownBetween(before: ChildSaSummary[], after: ChildSaSummary[]): { sent: number; received: number } {
+    let sent = 0;
+    let received = 0;
+    for (const sa of after) {
+        const was = before.find((b) => b.uniqueId === sa.uniqueId);
+        sent += sa.packetsOut - (was?.packetsOut ?? 0);
+        received += sa.packetsIn - (was?.packetsIn ?? 0);
+    }
+    return { sent, received };
 }
 
 /** A check initiates SAs and pings, but changes no configuration: there is never anything to roll back. */
@@ -72,17 +90,14 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
         const ping = model.ping!;
         const deadline = Date.now() + model.timeoutSeconds * 1000;
         for (;;) {
-            const before = (await this.live(host, model)).child;
+            const before = (await this.live(host, model)).installed;
             const r = await host.run(["ping", "-n", "-c", String(ping.count), "-W", "2", "-I", ping.source, ping.destination]);
-            const after = (await this.live(host, model)).child;
-            const sameSa = before && after && before.uniqueId === after.uniqueId;
-            const sent = sameSa ? after.packetsOut - before.packetsOut : 0;
-            const received = sameSa ? after.packetsIn - before.packetsIn : 0;
+            const { sent, received } = grownBetween(before, (await this.live(host, model)).installed);
             if (r.code === 0 && sent >= ping.count && received >= ping.count) return;
             if (Date.now() >= deadline) {
                 throw new ApplyError(
                     `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
-                        `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
+                        `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SAs' counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
                         `for ${model.timeoutSeconds} s. Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
                     CONFIGURES_NOTHING,
                 );
@@ -98,7 +113,8 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
         }
         const sas = parseListSasRaw(r.stdout).filter((s) => s.name === model.connectionName);
         const ike = sas.find((s) => s.state === "ESTABLISHED" && s.children.some((c) => c.name === model.child && c.state === "INSTALLED")) ?? sas[0];
-        return { ike, child: ike?.children.find((c) => c.name === model.child && c.state === "INSTALLED") ?? ike?.children.find((c) => c.name === model.child) };
+        const installed = sas.flatMap((s) => s.children.filter((c) => c.name === model.child && c.state === "INSTALLED"));
+        return { ike, child: ike?.children.find((c) => c.name === model.child && c.state === "INSTALLED") ?? ike?.children.find((c) => c.name === model.child), installed };
     }
 
     private stateOf(model: StrongSwanTunnelCheckModel, tunnel: LiveTunnel): TunnelState {
