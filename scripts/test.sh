@@ -32,6 +32,10 @@ node dist/scripts/release-check.js prepare-cache
 bash lab/install-deps.sh
 # netmiko: an independent client the emulator's safety-net tests drive (tests/emulator/safety.test.ts).
 dpkg-query -W -f='${Status}' python3-netmiko 2>/dev/null | grep -q 'install ok installed' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-netmiko >/dev/null; }
+# Debian's Ansible with paramiko: the benchmark's smoke run (tests/e2e/bench.test.ts) compares with ios_config.
+for pkg in ansible python3-paramiko; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends ansible python3-paramiko >/dev/null; break; }
+done
 
 # Runs a command in a network namespace, in the machine's mount namespace. (`ip netns exec` would
 # give it a mount namespace of its own, where namespaces that lab.sh makes would be mounted only.)

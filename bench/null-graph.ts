@@ -1,0 +1,58 @@
+/**
+ * The resource graph the null stack (programs/null.ts) rebuilds: every resource's name, type,
+ * inputs and dependencies, in an order where each node comes after what it depends on. Made from
+ * the hub's objects, or from a real stack's state (for the story, whose objects are not generated).
+ */
+import { HubObject } from "./hub";
+
+export interface NullNode {
+    name: string;
+    /** The real resource's kind (`TunnelInterface`), used as the null resource's type name. */
+    type: string;
+    inputs: Record<string, unknown>;
+    dependsOn: string[];
+}
+
+export interface NullGraph {
+    nodes: NullNode[];
+}
+
+/** The hub's objects as a graph (inputs without keys, as the hub's objects are). */
+export function graphOfHub(objects: HubObject[]): NullGraph {
+    return { nodes: objects.map((o) => ({ name: o.resourceName, type: o.kind, inputs: { ...o.input }, dependsOn: [...o.dependsOn] })) };
+}
+
+/** A `pulumi stack export` deployment, as far as graphOfState reads it. */
+export interface ExportedDeployment {
+    deployment: { resources: Array<{ urn: string; type: string; custom?: boolean; inputs?: Record<string, unknown>; dependencies?: string[] }> };
+}
+
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+/** Inputs that only carry how to reach a device, or the provider itself: not part of what a resource is. */
+const TRANSPORT_INPUTS = ["__provider", "connection", "credentials"];
+
+function nameOfUrn(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/**
+ * The dynamic resources of an exported stack as a graph: names and dependencies from the URNs, the
+ * type's last part as the type, inputs without transport settings and without secret values
+ * (which the export holds encrypted).
+ */
+export function graphOfState(exported: ExportedDeployment): NullGraph {
+    const dynamicResources = exported.deployment.resources.filter((r) => r.custom && r.type.startsWith("pulumi-nodejs:dynamic"));
+    const names = new Set(dynamicResources.map((r) => r.urn));
+    return {
+        nodes: dynamicResources.map((r) => ({
+            name: nameOfUrn(r.urn),
+            type: r.type.slice(r.type.lastIndexOf(":") + 1),
+            inputs: Object.fromEntries(
+                Object.entries(r.inputs ?? {}).filter(
+                    ([k, v]) => !TRANSPORT_INPUTS.includes(k) && !(v !== null && typeof v === "object" && SECRET_SIGNATURE in v),
+                ),
+            ),
+            dependsOn: (r.dependencies ?? []).filter((d) => names.has(d)).map(nameOfUrn),
+        })),
+    };
+}

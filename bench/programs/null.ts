@@ -1,0 +1,25 @@
+/**
+ * Pulumi program of the null stack: one resource of the null provider (null-provider.ts) per node
+ * of a resource graph (bench/null-graph.ts), with that node's type name, inputs and dependencies.
+ * Stack configuration: graph (path of the graph's JSON file).
+ */
+import * as fs from "fs";
+import * as pulumi from "@pulumi/pulumi";
+import { NullGraph } from "../null-graph";
+import { nullProvider } from "./null-provider";
+
+/** A resource of the null provider. */
+class NullResource extends pulumi.dynamic.Resource {}
+
+const graph: NullGraph = JSON.parse(fs.readFileSync(new pulumi.Config().require("graph"), "utf8"));
+const created = new Map<string, pulumi.Resource>();
+for (const node of graph.nodes) {
+    const dependsOn = node.dependsOn.map((name) => {
+        const r = created.get(name);
+        if (!r) throw new Error(`${node.name} depends on ${name}, which comes later or not at all`);
+        return r;
+    });
+    created.set(node.name, new NullResource(nullProvider, node.name, node.inputs, { dependsOn }, "null", node.type));
+}
+
+export const resourceCount = created.size;
