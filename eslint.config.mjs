@@ -68,6 +68,21 @@ export default tseslint.config(
         rules: { "no-restricted-imports": boundary(["resources", "tests", "emulator", "scripts"], "the doctor reads a stack's state and the devices: it uses the drivers and the glue's wire format, never the resource classes") },
     },
     {
+        // The importer's pure part: device text to models to TypeScript source; its I/O is command.ts.
+        files: ["provider/importer/**"],
+        ignores: ["provider/importer/command.ts"],
+        rules: {
+            "no-restricted-imports": boundary(
+                ["ssh", "drivers", "dynamic", "resources", "docs", "tests", "emulator", "scripts"],
+                "the importer's core turns device text into a program without I/O: only command.ts reads devices",
+            ),
+        },
+    },
+    {
+        files: ["provider/importer/command.ts"],
+        rules: { "no-restricted-imports": boundary(["drivers", "dynamic", "resources", "docs", "tests", "emulator", "scripts"], "the importer reads devices through ssh/ and knows no Pulumi") },
+    },
+    {
         files: ["provider/resources/**"],
         rules: { "no-restricted-imports": boundary(["tests", "emulator", "scripts"], "the product never imports tests, the emulator or tools") },
     },

@@ -1,6 +1,5 @@
-#!/usr/bin/env node
 /**
- * `npx pulumi-ikev2 doctor`: for every tunnel of the current Pulumi stack, whether it is up on both
+ * `npx pulumi-ikev2 doctor` (a command of provider/cli.ts): for every tunnel of the current Pulumi stack, whether it is up on both
  * ends, and for one that is not, the cause and the fix from both ends' evidence (the same diagnosis
  * as the tunnel checks). It reads the stack with `pulumi stack export --show-secrets` (run in the
  * current folder, with the caller's Pulumi environment) to log into the devices; the export stays in
@@ -8,6 +7,7 @@
  * 2 when the doctor could not run.
  */
 import { spawnSync } from "child_process";
+import type { CommandIo } from "../importer/command";
 import { diagnoseTunnel, EndAccess } from "../drivers/tunnel-evidence";
 import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
@@ -16,7 +16,7 @@ import { iosTunnelCheckSchema, strongSwanTunnelCheckSchema } from "../schema/tun
 import { SshPool } from "../ssh/pool";
 import { StackEnd, StackTunnel, stackTunnels } from "./stack";
 
-const USAGE = `usage: pulumi-ikev2 doctor [--stack NAME]
+export const DOCTOR_USAGE = `usage: pulumi-ikev2 doctor [--stack NAME]
   For every IKEv2 tunnel of the Pulumi stack (the current one, or NAME): is it up on both ends, and
   if not, why (from both ends' logs and configuration) and how to fix it. Run it in the Pulumi
   project's folder, with what \`pulumi stack export\` needs (backend, PULUMI_CONFIG_PASSPHRASE).`;
@@ -59,21 +59,22 @@ async function examine(tunnel: StackTunnel, secrets: string[], out: (line: strin
     return false;
 }
 
-async function main(argv: string[]): Promise<number> {
-    const [command, ...rest] = argv;
-    if (command !== "doctor" || rest.some((a, i) => a !== "--stack" && rest[i - 1] !== "--stack")) {
-        console.error(USAGE);
+/** Runs the doctor with the arguments after `doctor`; the exit status. */
+export async function runDoctor(rest: string[], io: CommandIo): Promise<number> {
+    if (rest.some((a, i) => a !== "--stack" && rest[i - 1] !== "--stack")) {
+        io.err(DOCTOR_USAGE);
         return 2;
     }
     const stack = rest[rest.indexOf("--stack") + 1];
     const exported = spawnSync("pulumi", ["stack", "export", "--show-secrets", ...(rest.includes("--stack") ? ["--stack", stack] : [])], {
         encoding: "utf8",
+        env: io.env,
         maxBuffer: 256 << 20,
         stdio: ["ignore", "pipe", "pipe"],
     });
     if (exported.error || exported.status !== 0) {
         // pulumi's own message names what is missing (no stack selected, no passphrase); it holds no secret.
-        console.error(`pulumi-ikev2 doctor: \`pulumi stack export\` failed: ${exported.error?.message ?? exported.stderr.trim()}`);
+        io.err(`pulumi-ikev2 doctor: \`pulumi stack export\` failed: ${exported.error?.message ?? exported.stderr.trim()}`);
         return 2;
     }
     let parsed: unknown;
@@ -81,22 +82,14 @@ async function main(argv: string[]): Promise<number> {
         parsed = JSON.parse(exported.stdout);
     } catch {
         // JSON.parse quotes the text around an error, and this text holds the stack's secrets.
-        console.error("pulumi-ikev2 doctor: `pulumi stack export` did not print JSON");
+        io.err("pulumi-ikev2 doctor: `pulumi stack export` did not print JSON");
         return 2;
     }
     const tunnels = stackTunnels(parsed);
     const secrets = secretsOf(tunnels);
-    console.log(`pulumi-ikev2 doctor: ${tunnels.length} tunnel${tunnels.length === 1 ? "" : "s"} in the stack`);
+    io.out(`pulumi-ikev2 doctor: ${tunnels.length} tunnel${tunnels.length === 1 ? "" : "s"} in the stack`);
     let allUp = true;
-    for (const t of tunnels) allUp = (await examine(t, secrets, (line) => console.log(line))) && allUp;
+    for (const t of tunnels) allUp = (await examine(t, secrets, io.out)) && allUp;
     await SshPool.shared.closeAll();
     return allUp ? 0 : 1;
 }
-
-main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: Error) => {
-        console.error(`pulumi-ikev2 doctor: ${e.message}`);
-        process.exit(2);
-    },
-);
