@@ -9,7 +9,7 @@ const into = (...folders) => `(^|/)(${folders.join("|")})(/|$)`;
 /** no-restricted-imports for a layer: the folders it must not import, and why. */
 const boundary = (folders, why) => ["error", { patterns: [{ regex: into(...folders), message: why }] }];
 
-const CORE = ["provider/ios/**", "provider/strongswan/**", "provider/schema/**", "provider/*.ts"];
+const CORE = ["provider/ios/**", "provider/strongswan/**", "provider/schema/**", "provider/tunnel/**", "provider/*.ts"];
 
 export default tseslint.config(
     { ignores: ["dist/", "node_modules/", ".lab/", ".lab-runs/", ".pulumi-state/", "tools/"] },
@@ -62,6 +62,10 @@ export default tseslint.config(
         rules: {
             "no-restricted-imports": boundary(["resources", "tests", "emulator", "scripts"], "the Pulumi glue serves the resource classes; it never imports them"),
         },
+    },
+    {
+        files: ["provider/doctor/**"],
+        rules: { "no-restricted-imports": boundary(["resources", "tests", "emulator", "scripts"], "the doctor reads a stack's state and the devices: it uses the drivers and the glue's wire format, never the resource classes") },
     },
     {
         // The importer's pure part: device text to models to TypeScript source; its I/O is command.ts.

@@ -171,6 +171,8 @@ export function renderObject(o: HubObject): ConfigNode[] {
             return iosObjects.IkeV2Policy.render(iosSchemas.IkeV2Policy.parse(o.input));
         case "IkeV2Keyring":
             return iosObjects.IkeV2Keyring.render(iosSchemas.IkeV2Keyring.parse(o.input));
+        case "IkeV2KeyringPeer":
+            return iosObjects.IkeV2KeyringPeer.render(iosSchemas.IkeV2KeyringPeer.parse(o.input));
         case "IkeV2Profile":
             return iosObjects.IkeV2Profile.render(iosSchemas.IkeV2Profile.parse(o.input));
         case "IpsecTransformSet":

@@ -70,6 +70,33 @@ export function isCidr(v: string): boolean {
     return p.length <= 128 && isIpv6(p.address);
 }
 
+/** The network and prefix length of an IPv4 CIDR (`10.2.0.0/24`) or a host address (as /32). */
+function ipv4Range(v: string): [ipaddr.IPv4, number] | undefined {
+    if (isIpv4(v)) return [ipaddr.IPv4.parse(v), 32];
+    const p = splitPrefix(v, 2);
+    if (!p || !isIpv4(p.address) || p.length > 32) return undefined;
+    return [ipaddr.IPv4.parse(p.address), p.length];
+}
+
+/** True when the IPv4 network (or address) `inner` lies inside the network `outer`; false for anything else. */
+export function ipv4Contains(outer: string, inner: string): boolean {
+    const o = ipv4Range(outer);
+    const i = ipv4Range(inner);
+    return !!o && !!i && i[1] >= o[1] && i[0].match(o[0], o[1]);
+}
+
+/** True when two IPv4 networks (or addresses) share at least one address. */
+export function ipv4Overlap(a: string, b: string): boolean {
+    return ipv4Contains(a, b) || ipv4Contains(b, a);
+}
+
+/** The network (CIDR) an interface address with its mask belongs to: 172.16.0.1 + 255.255.255.252 -> 172.16.0.0/30. */
+export function ipv4NetworkOf(address: string, mask: string): string | undefined {
+    const length = maskToPrefixLength(mask);
+    if (length === undefined || !isIpv4(address)) return undefined;
+    return `${ipaddr.IPv4.networkAddressFromCIDR(`${address}/${length}`).toString()}/${length}`;
+}
+
 /** `ADDRESS/LENGTH` of either family, read leniently (any address, any length digits); undefined for other text. */
 export function parsePrefix(v: string): { address: string; length: number; family: 4 | 6 } | undefined {
     const p = splitPrefix(v, 3);

@@ -3,10 +3,12 @@
  * The package's command, `pulumi-ikev2` (package.json `bin`): one entry, one subcommand per entry
  * of COMMANDS, each a function of its arguments and the process's I/O that returns the exit status.
  */
+import { DOCTOR_USAGE, runDoctor } from "./doctor/command";
 import { CommandIo, IMPORT_USAGE, runImport } from "./importer/command";
 
 const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = {
     import: { summary: "write a Pulumi project that adopts the IKEv2/IPsec configuration devices already run", usage: IMPORT_USAGE, run: runImport },
+    doctor: { summary: "say for every tunnel of a stack whether it is up on both ends, and if not why and how to fix it", usage: DOCTOR_USAGE, run: runDoctor },
 };
 
 const USAGE = [

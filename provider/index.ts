@@ -5,3 +5,5 @@
 export * from "./resources/ios";
 export * from "./resources/strongswan";
 export * from "./resources/types";
+export { IosRouter, IosRouterArgs, SiteToSiteTunnel, SiteToSiteTunnelArgs, StrongSwanSite, TunnelAlgorithms, TunnelEndArgs, IosTunnelEnd, StrongSwanTunnelEnd } from "./resources/site-to-site";
+export { checkTunnelEnds, CrossEndCheck, HandWrittenEnd } from "./resources/cross-end";

@@ -25,7 +25,41 @@ const RESOURCE_FILES = ["ios.ts", "strongswan.ts"].map((f) => path.join(REPO, "p
 const OTHER_KINDS: Partial<Record<ResourceKind, { schemaType: string; device: DeviceType["name"] }>> = {
     StrongSwanConnection: { schemaType: "typeof strongSwanConnectionSchema", device: "StrongSwanHost" },
     StrongSwanTunnelCheck: { schemaType: "typeof strongSwanTunnelCheckSchema", device: "StrongSwanHost" },
+    IosTunnelCheck: { schemaType: "typeof iosTunnelCheckSchema", device: "IosDevice" },
 };
+
+/**
+ * Properties whose argument the resource class takes in another form than the schema's input, with
+ * the type and the doc the Args print for them; `omit` for inputs the class fills itself.
+ */
+const PEER_DOC =
+    "The tunnel's far end, read only when the tunnel does not come up, so that the error names the cause and the fix from both ends' logs and configuration: `{ site, ios: device, tunnel }` or `{ site, strongSwan: device, connectionName, child }`. Its credentials travel as secret inputs of their own.";
+const PEER_ARGS: Record<string, { type: string; doc: string } | "omit"> = {
+    peer: { type: "TunnelCheckPeer", doc: PEER_DOC },
+    peerPassword: "omit",
+    peerPrivateKey: "omit",
+    peerPrivateKeyPassphrase: "omit",
+    peerEnableSecret: "omit",
+};
+export const TAKEN_OTHERWISE: Partial<Record<ResourceKind, Record<string, { type: string; doc: string } | "omit">>> = {
+    StrongSwanTunnelCheck: PEER_ARGS,
+    IosTunnelCheck: {
+        ...PEER_ARGS,
+        tunnel: {
+            type: "TunnelInterfaceOutputs | pulumi.Input<number>",
+            doc: "The tunnel interface (`interface TunnelN`) whose SAs must be up: the TunnelInterface resource (which also orders the check after it) or its number.",
+        },
+    },
+};
+
+/** The far end of a tunnel check (`peer`), printed after the devices. */
+const TUNNEL_CHECK_PEER = [
+    "/** The far end of a checked tunnel, for the diagnosis: an IOS router and its tunnel, or a strongSwan host and its connection and child. */",
+    "export type TunnelCheckPeer =",
+    "    | { site: pulumi.Input<string>; ios: IosDevice; tunnel: pulumi.Input<number> }",
+    "    | { site: pulumi.Input<string>; strongSwan: StrongSwanHost; connectionName: pulumi.Input<string>; child: pulumi.Input<string> };",
+    "",
+];
 
 /**
  * Properties that name another resource: the resource class takes that resource (which orders
@@ -105,7 +139,7 @@ function probeSource(kinds: ResourceKind[]): string {
         `import type { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../provider/schema/device";`,
         `import type { iosSchemas } from "../provider/schema/ios";`,
         `import type { strongSwanConnectionSchema } from "../provider/schema/strongswan";`,
-        `import type { strongSwanTunnelCheckSchema } from "../provider/schema/tunnel-check";`,
+        `import type { iosTunnelCheckSchema, strongSwanTunnelCheckSchema } from "../provider/schema/tunnel-check";`,
         ...kinds.map((k) => `export type Input_${k} = z.input<${schemaType(k)}>;`),
         // A computed output's value type is what its `of` returns.
         ...kinds.map((k) => `export type Outputs_${k} = (typeof registry)["${k}"]["outputs"];`),
@@ -318,6 +352,8 @@ function generateTypes(): { types: string; classDocs: Map<string, string> } {
         out.push("}", "");
     }
 
+    out.push(...TUNNEL_CHECK_PEER);
+
     const classDocs = new Map<string, string>();
     for (const kind of kinds) {
         const json = jsonSchema(registry[kind].schema);
@@ -332,6 +368,13 @@ function generateTypes(): { types: string; classDocs: Map<string, string> } {
         for (const p of properties) {
             const prop = json.properties?.[p.getName()];
             const reference = references[p.getName()];
+            const otherwise = TAKEN_OTHERWISE[kind]?.[p.getName()];
+            if (otherwise === "omit") continue;
+            if (otherwise) {
+                const optional = (p.getFlags() & ts.SymbolFlags.Optional) !== 0;
+                out.push(tsdoc("    ", [otherwise.doc]) + `    ${p.getName()}${optional ? "?" : ""}: ${otherwise.type};`);
+                continue;
+            }
             if (!reference) {
                 out.push(printer.property(p, prop, "input", "    ").trimEnd());
                 continue;

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     IkeV2Keyring,
+    IkeV2KeyringPeer,
     IkeV2Policy,
     IkeV2Profile,
     IkeV2Proposal,
@@ -44,6 +45,8 @@ function resourceOf(device: IosDevice, o: HubObject, pskSeed: pulumi.Output<stri
                 { device, ...o.input, peers: o.input.peers.map((p) => ({ ...p, preSharedKey: pskSeed.apply((seed) => peerKey(seed, p.name)) })) },
                 opts,
             );
+        case "IkeV2KeyringPeer":
+            return new IkeV2KeyringPeer(o.resourceName, { device, ...o.input, preSharedKey: pskSeed.apply((seed) => peerKey(seed, o.input.name)) }, opts);
         case "IkeV2Profile":
             return new IkeV2Profile(o.resourceName, { device, ...o.input }, opts);
         case "IpsecTransformSet":

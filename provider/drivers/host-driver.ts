@@ -12,7 +12,7 @@ export abstract class HostDriver {
     protected readonly device: string;
     protected readonly connection: HostConnection;
 
-    constructor(private readonly target: DeviceTarget<HostConnection>) {
+    constructor(protected readonly target: DeviceTarget<HostConnection>) {
         this.connection = target.connection;
         this.device = deviceLabel(target.connection);
     }

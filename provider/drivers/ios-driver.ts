@@ -76,7 +76,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
             target,
             extract: (tree) => handler.extract(tree, model),
             same: (a, b) => handler.sameConfig(a, b),
-            plan: (from, to) => planTransition(this.kind, from, to),
+            plan: (from, to, tree) => planTransition(this.kind, from, to ?? handler.remainder?.(tree, model)),
             shown: (nodes) => (nodes ? renderConfigTree(nodes).map(maskLine) : []),
             secrets: this.target.secrets,
         };

@@ -50,8 +50,12 @@ export interface ObjectChange {
     extract(tree: ConfigNode[]): ConfigNode[] | undefined;
     /** True when two sets of the object's nodes mean the same configuration. */
     same(a: ConfigNode[], b: ConfigNode[]): boolean;
-    /** The lines that bring the object from one state to another (undefined: absent). */
-    plan(from: ConfigNode[] | undefined, to: ConfigNode[] | undefined): string[];
+    /**
+     * The lines that bring the object from one state to another (undefined: absent), planned on
+     * `tree`, the running-config `from` was read from (removing an object from a block others share,
+     * a keyring peer, leaves the rest of that block).
+     */
+    plan(from: ConfigNode[] | undefined, to: ConfigNode[] | undefined, tree: ConfigNode[]): string[];
     /** The object's lines for a message, secrets masked. */
     shown(nodes: ConfigNode[] | undefined): string[];
     /** Every secret the change's lines or answers could show, for redaction. */
@@ -239,7 +243,7 @@ export class IosRouter {
                         return;
                     }
                     const current = change.known ? change.known(before) : before;
-                    const lines = change.plan(current, change.target);
+                    const lines = change.plan(current, change.target, tree);
                     if (lines.length === 0 && holds(change, current, change.target)) {
                         change.settled?.(before !== undefined);
                         results[i] = { ok: true, after: before };
@@ -303,7 +307,7 @@ export class IosRouter {
      * more and sets each one's outcome.
      */
     private async restore(session: IosCliSession, failing: Planned[], now: ConfigNode[], secrets: string[]): Promise<void> {
-        const groups = failing.map((p) => p.change.plan(p.change.extract(now), p.before));
+        const groups = failing.map((p) => p.change.plan(p.change.extract(now), p.before, now));
         const refusals = await session.configureGroups(groups);
         const tree = parseConfigTree(await session.execInConfig("show running-config"));
         failing.forEach((p, k) => {

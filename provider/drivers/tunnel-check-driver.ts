@@ -1,13 +1,14 @@
 /**
  * Proves a strongSwan tunnel is up: reads the live SAs (`swanctl --list-sas --raw`), initiates the
  * CHILD_SA when it is not installed, waits for it, and optionally pings through it, checking that
- * the SA's packet counters grow. Configures nothing, so there is nothing to roll back.
+ * the packet counters of the child's SAs grow. Configures nothing, so there is nothing to roll back.
  */
 import { StrongSwanTunnelCheckModel } from "../schema/tunnel-check";
 import { ChildSaSummary, IkeSaSummary, parseListSasRaw } from "../strongswan/swanctl-output";
 import { HostSession } from "../ssh/host-session";
 import { ApplyError, ObjectState, PlatformDriver } from "./driver";
 import { HostDriver } from "./host-driver";
+import { diagnoseTunnel, EndAccess, peerAccess } from "./tunnel-evidence";
 
 export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
     established: boolean;
@@ -16,21 +17,28 @@ export interface TunnelState extends ObjectState<StrongSwanTunnelCheckModel> {
 interface LiveTunnel {
     ike?: IkeSaSummary;
     child?: ChildSaSummary;
+    /**
+     * Every installed CHILD_SA of the child, in every IKE_SA of the connection: when both ends
+     * initiate at once (two strongSwan ends, each proven by its own check), charon keeps both
+     * pairs of SAs, and the kernel sends the traffic through either.
+     */
+    installed: ChildSaSummary[];
+}
+
+/** Packets out and in that the installed SAs counted between two readings; an SA new in the second (a rekey) counts from zero. */
+function grownBetween(before: ChildSaSummary[], after: ChildSaSummary[]): { sent: number; received: number } {
+    let sent = 0;
+    let received = 0;
+    for (const sa of after) {
+        const was = before.find((b) => b.uniqueId === sa.uniqueId);
+        sent += sa.packetsOut - (was?.packetsOut ?? 0);
+        received += sa.packetsIn - (was?.packetsIn ?? 0);
+    }
+    return { sent, received };
 }
 
 /** A check initiates SAs and pings, but changes no configuration: there is never anything to roll back. */
 const CONFIGURES_NOTHING = { status: "unchanged" } as const;
-
-/** Hints for the failures people actually hit, keyed by what charon or swanctl says. */
-const HINTS: Array<[RegExp, string]> = [
-    [
-        /AUTHENTICATION_FAILED|authentication .* failed|no shared key found/i,
-        "the peers do not agree on the pre-shared key for these identities; on IOS check that the keyring peer has `address <this host's address>` (the peer's name is only a label) and the same key",
-    ],
-    [/NO_PROPOSAL_CHOSEN|no acceptable proposal/i, "no common IKE or ESP proposal: declare the same algorithms on both ends"],
-    [/TS_UNACCEPTABLE|traffic selectors .* unacceptable/i, "the traffic selectors do not match the peer's (route-based IOS tunnels use 0.0.0.0/0)"],
-    [/retransmit|timeout|peer not responding|giving up/i, "the peer does not answer IKE: check reachability of UDP 500/4500 and that it has a matching connection"],
-];
 
 export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver<StrongSwanTunnelCheckModel, StrongSwanTunnelCheckModel, TunnelState> {
     async read(model: StrongSwanTunnelCheckModel): Promise<TunnelState> {
@@ -47,16 +55,27 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
                 const deadline = Date.now() + model.timeoutSeconds * 1000;
                 while (!isUp((tunnel = await this.live(host, model))) && Date.now() < deadline) await sleep(500);
             }
+            return { tunnel, initiateOutput };
+        }).then(async ({ tunnel, initiateOutput }) => {
             if (!isUp(tunnel)) {
+                // Outside the session: the diagnosis opens sessions of its own, on this host and the far end.
+                const diagnosis = await diagnoseTunnel(this.self(model), peerAccess(model, this.target.secrets)).catch(
+                    (e: Error) => ({ message: `(no diagnosis: ${this.redacted(e.message)}) swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}` }),
+                );
                 throw new ApplyError(
-                    `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s: ` +
-                        `${describe(tunnel)}. ${this.hint(initiateOutput)}swanctl said: ${this.redacted(lastLines(initiateOutput, 12))}`,
+                    `tunnel ${model.connectionName}/${model.child} on ${this.device} did not come up within ${model.timeoutSeconds} s (${describe(tunnel)}): ${diagnosis.message}`,
                     CONFIGURES_NOTHING,
                 );
             }
-            if (model.ping) await this.pingThrough(host, model);
-            return this.stateOf(model, await this.live(host, model));
+            return this.inSession(async (host) => {
+                if (model.ping) await this.pingThrough(host, model);
+                return this.stateOf(model, await this.live(host, model));
+            });
         });
+    }
+
+    private self(model: StrongSwanTunnelCheckModel): EndAccess {
+        return { platform: "strongswan", site: model.site ?? this.device, target: this.target, connectionName: model.connectionName, child: model.child };
     }
 
     async remove(): Promise<void> {
@@ -71,17 +90,14 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
         const ping = model.ping!;
         const deadline = Date.now() + model.timeoutSeconds * 1000;
         for (;;) {
-            const before = (await this.live(host, model)).child;
+            const before = (await this.live(host, model)).installed;
             const r = await host.run(["ping", "-n", "-c", String(ping.count), "-W", "2", "-I", ping.source, ping.destination]);
-            const after = (await this.live(host, model)).child;
-            const sameSa = before && after && before.uniqueId === after.uniqueId;
-            const sent = sameSa ? after.packetsOut - before.packetsOut : 0;
-            const received = sameSa ? after.packetsIn - before.packetsIn : 0;
+            const { sent, received } = grownBetween(before, (await this.live(host, model)).installed);
             if (r.code === 0 && sent >= ping.count && received >= ping.count) return;
             if (Date.now() >= deadline) {
                 throw new ApplyError(
                     `tunnel ${model.connectionName}/${model.child} on ${this.device} is up but does not carry traffic: ping -I ${ping.source} ${ping.destination} ` +
-                        `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SA's counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
+                        `exited ${r.code} (${lastLines(r.stdout, 2)}), the CHILD_SAs' counters grew by ${sent} packets out and ${received} in (expected ${ping.count} each), ` +
                         `for ${model.timeoutSeconds} s. Fix: check that ${ping.source} and ${ping.destination} are inside the traffic selectors and that the peer routes the replies into its tunnel`,
                     CONFIGURES_NOTHING,
                 );
@@ -97,17 +113,14 @@ export class StrongSwanTunnelProber extends HostDriver implements PlatformDriver
         }
         const sas = parseListSasRaw(r.stdout).filter((s) => s.name === model.connectionName);
         const ike = sas.find((s) => s.state === "ESTABLISHED" && s.children.some((c) => c.name === model.child && c.state === "INSTALLED")) ?? sas[0];
-        return { ike, child: ike?.children.find((c) => c.name === model.child && c.state === "INSTALLED") ?? ike?.children.find((c) => c.name === model.child) };
+        const installed = sas.flatMap((s) => s.children.filter((c) => c.name === model.child && c.state === "INSTALLED"));
+        return { ike, child: ike?.children.find((c) => c.name === model.child && c.state === "INSTALLED") ?? ike?.children.find((c) => c.name === model.child), installed };
     }
 
     private stateOf(model: StrongSwanTunnelCheckModel, tunnel: LiveTunnel): TunnelState {
         return { model, config: [describe(tunnel)], unmanaged: [], established: isUp(tunnel) };
     }
 
-    private hint(output: string): string {
-        const found = HINTS.find(([pattern]) => pattern.test(output));
-        return found ? `Fix: ${found[1]}. ` : "";
-    }
 }
 
 function isUp(t: LiveTunnel): boolean {

@@ -11,12 +11,14 @@ import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
 import { withFix } from "../fix";
+import { CROSS_END_CHECK, crossEndCheckHandlers } from "./cross-end-check";
 import { CheckFailure, containsUnknown, UNKNOWN, unknownPaths, validate } from "./engine";
 import { superviseProviderProcess } from "./lifecycle";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
+import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
 import { warn } from "./warnings";
-import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, TRANSPORT_INPUTS } from "./wire";
+import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
 
 interface Parsed<M, C> {
     model: M;
@@ -78,7 +80,15 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
             const where = `${this.labelOf(news)} on ${deviceLabel(parsed.connection)}`;
             for (const w of this.spec.warnings(parsed.model)) await warn(`${where}: ${w.property}: ${w.message}`);
         }
-        return { inputs: news, failures };
+        return { inputs: this.withRenderedConfig(news, parsed?.model), failures };
+    }
+
+    /** The inputs plus the configuration lines the model stands for (unknown while inputs are). */
+    private withRenderedConfig(inputs: Props, model: M | undefined): Props {
+        const rest = Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== RENDERED_CONFIG));
+        if (!this.spec.render) return rest;
+        if (model !== undefined) return { ...rest, [RENDERED_CONFIG]: this.spec.render(model) };
+        return containsUnknown(rest) ? { ...rest, [RENDERED_CONFIG]: UNKNOWN } : rest;
     }
 
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
@@ -140,7 +150,9 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         const normalized = validate(this.spec.schema, deviceModel);
         const unchanged =
             normalized.ok && (this.spec.sameModel ? this.spec.sameModel(parsed.model, normalized.value) : canonical(normalized.value) === canonical(parsed.model));
-        const inputs = unchanged ? this.declaredInputs(props) : { ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) };
+        const inputs = unchanged
+            ? this.declaredInputs(props)
+            : this.withRenderedConfig({ ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) }, normalized.ok ? normalized.value : undefined);
         return { id, props: this.outputsOf(inputs, parsed, state), inputs };
     }
 
@@ -214,7 +226,8 @@ superviseProviderProcess();
 const handlers = new Map<ResourceKind, ResourceHandlers>();
 
 /** One handler object per kind per process, shared by every resource of that kind. */
-export function handlersFor(kind: ResourceKind): ResourceHandlers {
+export function handlersFor(kind: ProviderKind): ResourceHandlers {
+    if (kind === CROSS_END_CHECK) return crossEndCheckHandlers;
     let h = handlers.get(kind);
     if (!h) {
         const entry = registry[kind];

@@ -41,6 +41,12 @@ export interface KindSpec<M, D, S extends ObjectState<D>, C extends Endpoint, O 
     identity: readonly (keyof M & string)[];
     driver(target: DeviceTarget<C>): PlatformDriver<M, D, S>;
     outputs: O;
+    /**
+     * The configuration lines the model stands for, secrets masked: check() adds them to the inputs
+     * as `renderedConfig`, so that `pulumi preview --diff` shows the lines before and after (the
+     * dynamic-provider host passes no detailed diff; the engine's own diff of the inputs shows them).
+     */
+    render?(model: M): string[];
     /** Configuration the device accepts but that is probably not meant, for a validated model: shown as warnings by check(). */
     warnings?(model: M): { property: string; message: string }[];
     /**

@@ -11,9 +11,12 @@ import type { ResourceKind } from "./registry";
 
 type Props = Record<string, unknown>;
 
+/** Every kind a stub serves: the device kinds of the registry, and the cross-end check (cross-end-check.ts). */
+export type ProviderKind = ResourceKind | "CrossEndCheck";
+
 /** What handlers.js exports. */
 interface Implementation {
-    handlersFor(kind: ResourceKind): ResourceHandlers;
+    handlersFor(kind: ProviderKind): ResourceHandlers;
 }
 
 export class DeviceProviderStub implements dynamic.ResourceProvider {
@@ -26,7 +29,7 @@ export class DeviceProviderStub implements dynamic.ResourceProvider {
      */
     private readonly implementation: string;
 
-    constructor(private readonly kind: ResourceKind) {
+    constructor(private readonly kind: ProviderKind) {
         this.implementation = path.join(__dirname, "handlers.js");
     }
 

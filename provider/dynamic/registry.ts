@@ -7,12 +7,16 @@ import { z } from "zod";
 import { DeviceTarget, ObjectState } from "../drivers/driver";
 import { IosDriver } from "../drivers/ios-driver";
 import { StrongSwanDriver } from "../drivers/strongswan-driver";
+import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
 import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
+import { renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, iosObjects, sameModel } from "../ios/objects";
+import { maskLine } from "../masking";
+import { renderConnectionFile } from "../strongswan/swanctl-conf";
 import { HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
 import { IosKind, IosModels, iosSchemas } from "../schema/ios";
 import { strongSwanConnectionSchema } from "../schema/strongswan";
-import { strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
+import { iosTunnelCheckSchema, strongSwanTunnelCheckSchema } from "../schema/tunnel-check";
 import { defineKind } from "./kind";
 
 /** The schema table seen per kind, so that the entry for any K knows its model type. */
@@ -23,9 +27,10 @@ function iosKind<K extends IosKind>(kind: K) {
         kind,
         schema: iosModelSchemas[kind],
         connectionSchema: iosConnectionSchema,
-        identity: [iosObjects[kind].identity],
+        identity: [...(iosObjects[kind].scope ? [iosObjects[kind].scope] : []), iosObjects[kind].identity],
         driver: (target) => new IosDriver(kind, target),
         outputs: {},
+        render: (model) => renderConfigTree(iosObjects[kind].render(model)).map(maskLine),
         warnings: (model) => iosObjects[kind].warnings?.(model) ?? [],
         sameModel: (declared, device) => sameModel(kind, declared, device),
     });
@@ -47,6 +52,11 @@ export const registry = {
         connectionSchema: hostConnectionSchema,
         identity: ["name"],
         driver: (target: DeviceTarget<HostConnection>) => new StrongSwanDriver(target),
+        render: (model) =>
+            renderConnectionFile(model)
+                .split("\n")
+                .filter((l) => l.trim() !== "")
+                .map(maskLine),
         outputs: {
             /** Whether charon had the connection loaded when last applied or refreshed. */
             loaded: { of: (s) => s.loaded, drifted: (stored) => stored === false },
@@ -62,6 +72,17 @@ export const registry = {
         driver: (target: DeviceTarget<HostConnection>) => new StrongSwanTunnelProber(target),
         outputs: {
             /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
+            established: { of: (s) => s.established, drifted: (stored) => stored === false },
+        },
+    }),
+    IosTunnelCheck: defineKind({
+        kind: "IosTunnelCheck",
+        schema: iosTunnelCheckSchema,
+        connectionSchema: iosConnectionSchema,
+        identity: ["tunnel"],
+        driver: (target: DeviceTarget<IosConnection>) => new IosTunnelProber(target),
+        outputs: {
+            /** Whether the IKE_SA is established (READY) and the tunnel's ESP SAs installed (at the last up or refresh). */
             established: { of: (s) => s.established, drifted: (stored) => stored === false },
         },
     }),

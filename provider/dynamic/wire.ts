@@ -12,6 +12,9 @@ export type Props = Record<string, unknown>;
 /** Top-level inputs that carry the device, not the model. */
 export const TRANSPORT_INPUTS = ["connection", "credentials", "adopt"] as const;
 
+/** The input check() derives from the model: its configuration lines, for previews (kind.ts `render`). */
+export const RENDERED_CONFIG = "renderedConfig";
+
 function isRecord(value: unknown): value is Props {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
@@ -24,7 +27,7 @@ export function secretInputs(layout: SecretLayout): string[] {
 /** Wire inputs -> the model's shape (before validation): no transport or output keys, each list entry's secrets back in it. */
 export function modelFromInputs(layout: SecretLayout, inputs: Props, outputs: readonly string[]): Props {
     const model: Props = {};
-    const skipped = new Set<string>([...TRANSPORT_INPUTS, ...outputs, "__provider", ...layout.lists.map((l) => l.input)]);
+    const skipped = new Set<string>([...TRANSPORT_INPUTS, RENDERED_CONFIG, ...outputs, "__provider", ...layout.lists.map((l) => l.input)]);
     for (const [k, v] of Object.entries(inputs)) if (!skipped.has(k) && v !== undefined) model[k] = v;
     for (const { property, input, keyedBy } of layout.lists) {
         const secrets = inputs[input];

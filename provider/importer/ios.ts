@@ -146,6 +146,7 @@ const SLUG: Record<IosKind, string> = {
     IkeV2Proposal: "proposal",
     IkeV2Policy: "policy",
     IkeV2Keyring: "keyring",
+    IkeV2KeyringPeer: "keyring-peer",
     IkeV2Profile: "profile",
     IpsecTransformSet: "transform-set",
     IpsecProfile: "ipsec-profile",

@@ -11,6 +11,7 @@ export type DeclaredClass =
     | "IkeV2Proposal"
     | "IkeV2Policy"
     | "IkeV2Keyring"
+    | "IkeV2KeyringPeer"
     | "IkeV2Profile"
     | "IpsecTransformSet"
     | "IpsecProfile"

@@ -51,9 +51,12 @@ type PeerKeyField = "preSharedKey" | "localPreSharedKey" | "remotePreSharedKey";
 type DeviceKey = string | EncryptedKey;
 type DevicePeer = Omit<Unvalidated<IkeV2KeyringPeerModel>, PeerKeyField> & { [F in PeerKeyField]?: DeviceKey };
 type DeviceKeyring = { name?: string; peers?: DevicePeer[]; keysVersion?: number };
+type DeviceKeyringPeer = DevicePeer & { keyring?: string; keysVersion?: number };
 
 /** Each kind's model as parsed from a device: it may not pass the schema, and keyring keys may be opaque. */
-export type IosDeviceModels = { [K in IosKind]: K extends "IkeV2Keyring" ? DeviceKeyring : Unvalidated<IosModels[K]> };
+export type IosDeviceModels = {
+    [K in IosKind]: K extends "IkeV2Keyring" ? DeviceKeyring : K extends "IkeV2KeyringPeer" ? DeviceKeyringPeer : Unvalidated<IosModels[K]>;
+};
 
 /** What the device has: its model, plus the lines the model cannot express (secrets masked). */
 export interface ParsedObject<D> {
@@ -63,19 +66,27 @@ export interface ParsedObject<D> {
     unknownLines: string[];
 }
 
-/** The name (or tunnel number) that identifies an object on the device. */
-export type ObjectRef = { name: string } | { number: number };
+/** The name (or tunnel number, or keyring and peer name) that identifies an object on the device. */
+export type ObjectRef = { name: string } | { number: number } | { keyring: string; name: string };
 
 export interface IosObjectHandler<M, D> {
     kind: IosKind;
     /** The model property that names the object on the device: changing it means another object. */
     identity: keyof M & string;
+    /** The block the object lives in, when it is not its own (a keyring peer's keyring): changing it means another object too. */
+    scope?: keyof M & string;
     /** The object's IOS header, for messages: `crypto ikev2 keyring KR`, `interface Tunnel1`. */
     describe(ref: ObjectRef): string;
     /** The object's nodes as running-config shows them (a tunnel: the interface, then one `ip route` per route). */
     render(model: M): ConfigNode[];
     /** The object's nodes in a parsed running-config, in device order; undefined when absent. */
     extract(tree: ConfigNode[], ref: ObjectRef): ConfigNode[] | undefined;
+    /**
+     * For an object inside a block shared with others (a keyring peer): what removing it leaves of
+     * that block, as the target of the removal's plan (the header alone while others remain in it;
+     * undefined, the block gone, when it was the last). Without it, removing the object removes its nodes.
+     */
+    remainder?(tree: ConfigNode[], ref: ObjectRef): ConfigNode[] | undefined;
     /** Nodes (from extract or render) back to a model. */
     parse(nodes: ConfigNode[]): ParsedObject<D>;
     /**
@@ -505,6 +516,49 @@ const keyring = handler("IkeV2Keyring", {
 });
 
 // ---------------------------------------------------------------------------------------------
+// One peer of a keyring: its `peer` sub-block inside `crypto ikev2 keyring KEYRING`
+
+/** A keyring peer as a keyring of that one peer: keys to send and warnings are the keyring's. */
+function asKeyring({ keyring: name, keysVersion, ...peer }: IosModels["IkeV2KeyringPeer"]): IkeV2KeyringModel {
+    return { name, peers: [peer], keysVersion };
+}
+
+const keyringOf = (ref: ObjectRef) => ("keyring" in ref ? ref.keyring : "");
+const keyringHeader = (ref: ObjectRef) => `crypto ikev2 keyring ${keyringOf(ref)}`;
+
+const keyringPeer = handler("IkeV2KeyringPeer", {
+    identity: "name",
+    scope: "keyring",
+    warnings: (p) => keyringWarnings(asKeyring(p)).map((w) => ({ ...w, property: w.property.replace(/^peers\[0\]\./, "") })),
+    describe: (ref) => `peer ${nameOf(ref)} of ${keyringHeader(ref)}`,
+    render: (m: IosModels["IkeV2KeyringPeer"]) => {
+        const { name, peers } = asKeyring(m);
+        return [node(`crypto ikev2 keyring ${name}`, peers.map(renderPeer))];
+    },
+    extract(tree, ref) {
+        const block = findBlock(tree, keyringHeader(ref));
+        const peer = block?.children.find((n) => n.line === `peer ${nameOf(ref)}`);
+        return block && peer && [node(block.line, [peer])];
+    },
+    remainder(tree, ref) {
+        const block = findBlock(tree, keyringHeader(ref));
+        const others = block?.children.filter((n) => n.line !== `peer ${nameOf(ref)}`) ?? [];
+        return block && others.length > 0 ? [node(block.line)] : undefined;
+    },
+    parse([block]) {
+        const keyring = after(block.line, "crypto ikev2 keyring")![0];
+        const [peerNode, ...rest] = block.children;
+        if (!peerNode) return { model: { keyring }, unknownLines: [] };
+        const parsed = parsePeer(peerNode);
+        return { model: { keyring, ...parsed.model }, unknownLines: [...parsed.unknownLines, ...rest.flatMap((n) => flatten(n, `${block.line} > `))] };
+    },
+    // keysVersion is no configuration (no device shows it).
+    comparable: (m) => ({ ...m, keysVersion: undefined }),
+    withDeclaredKeys: (device, desired, previous) => keyring.withDeclaredKeys(device, asKeyring(desired), previous && asKeyring(previous)),
+    lines: { singleValued: singleValued(PEER_LINES), orderedLists: [] },
+});
+
+// ---------------------------------------------------------------------------------------------
 // crypto ikev2 profile
 
 type DeviceProfile = IosDeviceModels["IkeV2Profile"];
@@ -788,6 +842,7 @@ export const iosObjects: { [K in IosKind]: IosObjectHandler<IosModels[K], IosDev
     IkeV2Proposal: proposal,
     IkeV2Policy: policy,
     IkeV2Keyring: keyring,
+    IkeV2KeyringPeer: keyringPeer,
     IkeV2Profile: profile,
     IpsecTransformSet: transformSet,
     IpsecProfile: ipsecProfile,

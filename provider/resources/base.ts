@@ -9,7 +9,7 @@ import { DeviceProviderStub } from "../dynamic/provider-stub";
 import { registry, ResourceKind } from "../dynamic/registry";
 import { inputsFromModel } from "../dynamic/wire";
 import { credentialsSchema } from "../schema/device";
-import { IosDevice, Ref, StrongSwanHost } from "./types";
+import { IosDevice, Ref, StrongSwanHost, TunnelCheckPeer } from "./types";
 
 /** The device properties that are credentials: the fields of the credentials schema. */
 const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
@@ -80,4 +80,22 @@ export function dynamicResourceArgs(
         "ikev2",
         kind,
     ];
+}
+
+/** A check's `peer` and its credentials, each credential a secret input of its own (schema/tunnel-check.ts). */
+export function peerInputs(peer: TunnelCheckPeer | undefined): Record<string, unknown> {
+    if (!peer) return {};
+    const device = "ios" in peer ? peer.ios : peer.strongSwan;
+    const { connection } = splitDevice(device);
+    const described =
+        "ios" in peer
+            ? { platform: "ios", site: peer.site, connection, tunnel: peer.tunnel }
+            : { platform: "strongswan", site: peer.site, connection, connectionName: peer.connectionName, child: peer.child };
+    return {
+        peer: described,
+        peerPassword: device.password,
+        peerPrivateKey: device.privateKey,
+        peerPrivateKeyPassphrase: device.privateKeyPassphrase,
+        peerEnableSecret: "ios" in peer ? peer.ios.enableSecret : undefined,
+    };
 }

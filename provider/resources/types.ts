@@ -181,6 +181,11 @@ export interface StrongSwanHost {
     privateKeyPassphrase?: pulumi.Input<string>;
 }
 
+/** The far end of a checked tunnel, for the diagnosis: an IOS router and its tunnel, or a strongSwan host and its connection and child. */
+export type TunnelCheckPeer =
+    | { site: pulumi.Input<string>; ios: IosDevice; tunnel: pulumi.Input<number> }
+    | { site: pulumi.Input<string>; strongSwan: StrongSwanHost; connectionName: pulumi.Input<string>; child: pulumi.Input<string> };
+
 /**
  * The arguments of `IkeV2Proposal`.
  *
@@ -426,6 +431,141 @@ export abstract class IkeV2KeyringOutputs extends pulumi.dynamic.Resource {
      * Not configuration: a number to change when the keys must be sent again although none was changed in the program,
      * e.g. after someone changed a key on a router that shows keys only encrypted (`pre-shared-key 6 ...`, with
      * `password encryption aes`), where no refresh can see it. The next `pulumi up` sends every key of this keyring.
+     */
+    declare readonly keysVersion: pulumi.Output<number | undefined>;
+    /** `user@host` of the device. */
+    declare readonly device: pulumi.Output<string>;
+    /** The object as the device shows it after the change, keys masked. */
+    declare readonly config: pulumi.Output<string[]>;
+    /** Configuration found on the device that the resource does not declare: drift, removed by the next `pulumi up`. */
+    declare readonly unmanaged: pulumi.Output<string[]>;
+}
+
+/**
+ * The arguments of `IkeV2KeyringPeer`.
+ *
+ * One peer of a `crypto ikev2 keyring` (IOS `peer NAME` with its address, identity or hostname and its key), managed
+ * apart from the keyring's other peers, so that adding or removing a tunnel on a hub touches only its own peer: the
+ * keyring is created with its first peer and removed with its last. Do not also manage the same keyring with
+ * IkeV2Keyring. The key is a Pulumi secret input of its own.
+ */
+export interface IkeV2KeyringPeerArgs {
+    /** The router this object is configured on. */
+    device: IosDevice;
+    /**
+     * Take over an object of the same name that already exists on the device, instead of refusing to create it. `pulumi
+     * import` does not work for dynamic providers; this is the way to adopt hand-made configuration.
+     */
+    adopt?: pulumi.Input<boolean>;
+    /**
+     * The keyring the peer belongs to (IOS `crypto ikev2 keyring NAME`). The keyring is created with its first peer and
+     * removed with its last.
+     */
+    keyring: pulumi.Input<string>;
+    /**
+     * The peer's label (IOS `peer NAME`). Only a label: IOS never matches on it; it picks the key by address, identity
+     * or hostname.
+     */
+    name: pulumi.Input<string>;
+    /** Free text (IOS `description TEXT`). */
+    description?: pulumi.Input<string>;
+    /**
+     * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short
+     * for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+     * "2001:db8::7/128" }`.
+     */
+    address?: pulumi.Input<string | {
+        /**
+         * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D MASK`).
+         */
+        address?: pulumi.Input<string>;
+        /**
+         * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255 is
+         * the same as none.
+         */
+        mask?: pulumi.Input<string>;
+        /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
+        ipv6Prefix?: pulumi.Input<string>;
+    }>;
+    /** Peer host name IOS matches on (IOS `hostname NAME`). */
+    hostname?: pulumi.Input<string>;
+    /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
+    identity?: pulumi.Input<{
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
+        address?: pulumi.Input<string>;
+        /** DNS name identity (IOS `fqdn NAME`). */
+        fqdn?: pulumi.Input<string>;
+        /** E-mail identity (IOS `email NAME`). */
+        email?: pulumi.Input<string>;
+        /** Opaque key-id identity (IOS `key-id ID`). */
+        keyId?: pulumi.Input<string>;
+    }>;
+    /** Key for both directions (IOS `pre-shared-key KEY`). A secret. */
+    preSharedKey?: pulumi.Input<string>;
+    /** Key this router signs with (IOS `pre-shared-key local KEY`). A secret. */
+    localPreSharedKey?: pulumi.Input<string>;
+    /** Key the peer signs with (IOS `pre-shared-key remote KEY`). A secret. */
+    remotePreSharedKey?: pulumi.Input<string>;
+    /**
+     * Not configuration: a number to change when the key must be sent again although it was not changed in the program,
+     * e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no
+     * refresh can see it.
+     */
+    keysVersion?: pulumi.Input<number>;
+}
+
+/**
+ * The outputs of `IkeV2KeyringPeer`: its inputs as given (secrets apart, as Pulumi secrets) and what the provider read
+ * from the device.
+ */
+export abstract class IkeV2KeyringPeerOutputs extends pulumi.dynamic.Resource {
+    /**
+     * The keyring the peer belongs to (IOS `crypto ikev2 keyring NAME`). The keyring is created with its first peer and
+     * removed with its last.
+     */
+    declare readonly keyring: pulumi.Output<string>;
+    /**
+     * The peer's label (IOS `peer NAME`). Only a label: IOS never matches on it; it picks the key by address, identity
+     * or hostname.
+     */
+    declare readonly name: pulumi.Output<string>;
+    /** Free text (IOS `description TEXT`). */
+    declare readonly description: pulumi.Output<string | undefined>;
+    /**
+     * Address IOS matches the peer on (IOS `address A.B.C.D [MASK]` or `address X:X::X/LEN`). `"203.0.113.7"` is short
+     * for `{ address: "203.0.113.7" }`, `"203.0.113.0/24"` for a range, `"2001:db8::7"` for `{ ipv6Prefix:
+     * "2001:db8::7/128" }`.
+     */
+    declare readonly address: pulumi.Output<string | {
+        /**
+         * IPv4 address of the peer (IOS `address A.B.C.D`), or a range as `A.B.C.D/LEN` (IOS `address A.B.C.D MASK`).
+         */
+        address?: string;
+        /**
+         * Mask to match a range of peers (IOS `address A.B.C.D MASK`); dotted or a prefix length. 255.255.255.255 is
+         * the same as none.
+         */
+        mask?: string;
+        /** IPv6 peer prefix (IOS `address X:X::X/LEN`); IOS prints it in upper case. */
+        ipv6Prefix?: string;
+    } | undefined>;
+    /** Peer host name IOS matches on (IOS `hostname NAME`). */
+    declare readonly hostname: pulumi.Output<string | undefined>;
+    /** IKE identity IOS matches the peer on (IOS `identity address|fqdn|email|key-id ...`). */
+    declare readonly identity: pulumi.Output<{
+        /** IPv4 or IPv6 address identity (IOS `address A.B.C.D` or `address X:X::X`). */
+        address?: string;
+        /** DNS name identity (IOS `fqdn NAME`). */
+        fqdn?: string;
+        /** E-mail identity (IOS `email NAME`). */
+        email?: string;
+        /** Opaque key-id identity (IOS `key-id ID`). */
+        keyId?: string;
+    } | undefined>;
+    /**
+     * Not configuration: a number to change when the key must be sent again although it was not changed in the program,
+     * e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no
+     * refresh can see it.
      */
     declare readonly keysVersion: pulumi.Output<number | undefined>;
     /** `user@host` of the device. */
@@ -1137,9 +1277,10 @@ export abstract class StrongSwanConnectionOutputs extends pulumi.dynamic.Resourc
  * The arguments of `StrongSwanTunnelCheck`.
  *
  * Proves a tunnel came up: create and update initiate the CHILD_SA when needed, wait until it is installed and
- * optionally ping through it, failing the deployment with the reason and the likely fix. Refresh reads the live SAs
- * (`established` output), so a tunnel that went down is drift that the next `pulumi up` repairs. It configures nothing.
- * The resource class takes the StrongSwanConnection resource (or its name) as `connection`.
+ * optionally ping through it, failing the deployment with the cause and the fix, from both ends' evidence when `peer`
+ * is set. Refresh reads the live SAs (`established` output), so a tunnel that went down is drift that the next `pulumi
+ * up` repairs. It configures nothing. The resource class takes the StrongSwanConnection resource (or its name) as
+ * `connection`.
  */
 export interface StrongSwanTunnelCheckArgs {
     /** The strongSwan host this object is configured on. */
@@ -1157,6 +1298,8 @@ export interface StrongSwanTunnelCheckArgs {
     connection: Ref<StrongSwanConnectionOutputs>;
     /** The CHILD_SA that must be INSTALLED; when it is not, it is started with `swanctl --initiate --child`. */
     child: pulumi.Input<string>;
+    /** This end's name in messages. */
+    site?: pulumi.Input<string>;
     /**
      * How long the IKE_SA and CHILD_SA may take to establish.
      *
@@ -1184,6 +1327,12 @@ export interface StrongSwanTunnelCheckArgs {
      * runs on create and whenever a refresh found the tunnel down.
      */
     triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+    /**
+     * The tunnel's far end, read only when the tunnel does not come up, so that the error names the cause and the fix
+     * from both ends' logs and configuration: `{ site, ios: device, tunnel }` or `{ site, strongSwan: device,
+     * connectionName, child }`. Its credentials travel as secret inputs of their own.
+     */
+    peer?: TunnelCheckPeer;
 }
 
 /**
@@ -1195,6 +1344,8 @@ export abstract class StrongSwanTunnelCheckOutputs extends pulumi.dynamic.Resour
     declare readonly connectionName: pulumi.Output<string>;
     /** The CHILD_SA that must be INSTALLED; when it is not, it is started with `swanctl --initiate --child`. */
     declare readonly child: pulumi.Output<string>;
+    /** This end's name in messages. */
+    declare readonly site: pulumi.Output<string | undefined>;
     /** How long the IKE_SA and CHILD_SA may take to establish. */
     declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
     /**
@@ -1218,6 +1369,138 @@ export abstract class StrongSwanTunnelCheckOutputs extends pulumi.dynamic.Resour
      * runs on create and whenever a refresh found the tunnel down.
      */
     declare readonly triggers: pulumi.Output<unknown[] | undefined>;
+    /**
+     * The tunnel's far end, read only when the tunnel does not come up: its log and configuration make the diagnosis
+     * name the cause from both ends. The resource classes fill it from `peer: { ios: device, tunnel }` or `{
+     * strongSwan: device, connection, child }`.
+     */
+    declare readonly peer: pulumi.Output<{
+        platform: "ios";
+        /** The far end's name in messages. */
+        site: string;
+        /** How to reach the far router (its `device` without credentials). */
+        connection: {
+            /** Management address or DNS name that the provider connects to over SSH. */
+            host: string;
+            /**
+             * SSH port.
+             *
+             * @defaultValue `22`
+             */
+            port?: number;
+            /** SSH login name. */
+            username: string;
+            /** Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it. */
+            hostKey?: string;
+            /** An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set). */
+            knownHostsFile?: string;
+            /**
+             * Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent.
+             *
+             * @defaultValue `false`
+             */
+            insecureSkipHostKeyVerification?: boolean;
+            /**
+             * TCP and SSH handshake timeout.
+             *
+             * @defaultValue `15000`
+             */
+            connectTimeoutMs?: number;
+            /**
+             * Further connection attempts after a failed one.
+             *
+             * @defaultValue `2`
+             */
+            connectRetries?: number;
+            /**
+             * SSH keepalive interval; 0 turns keepalives off.
+             *
+             * @defaultValue `10000`
+             */
+            keepaliveIntervalMs?: number;
+            /**
+             * How long one command may take to answer.
+             *
+             * @defaultValue `30000`
+             */
+            commandTimeoutMs?: number;
+            /**
+             * Run `write memory` after each successful change.
+             *
+             * @defaultValue `true`
+             */
+            saveConfig?: boolean;
+        };
+        /** The far router's tunnel interface number. */
+        tunnel: number;
+    } | {
+        platform: "strongswan";
+        /** The far end's name in messages. */
+        site: string;
+        /** How to reach the far host (its `device` without credentials). */
+        connection: {
+            /** Management address or DNS name that the provider connects to over SSH. */
+            host: string;
+            /**
+             * SSH port.
+             *
+             * @defaultValue `22`
+             */
+            port?: number;
+            /** SSH login name. */
+            username: string;
+            /** Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it. */
+            hostKey?: string;
+            /** An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set). */
+            knownHostsFile?: string;
+            /**
+             * Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent.
+             *
+             * @defaultValue `false`
+             */
+            insecureSkipHostKeyVerification?: boolean;
+            /**
+             * TCP and SSH handshake timeout.
+             *
+             * @defaultValue `15000`
+             */
+            connectTimeoutMs?: number;
+            /**
+             * Further connection attempts after a failed one.
+             *
+             * @defaultValue `2`
+             */
+            connectRetries?: number;
+            /**
+             * SSH keepalive interval; 0 turns keepalives off.
+             *
+             * @defaultValue `10000`
+             */
+            keepaliveIntervalMs?: number;
+            /**
+             * How long one command may take to answer.
+             *
+             * @defaultValue `30000`
+             */
+            commandTimeoutMs?: number;
+            /**
+             * Run swanctl and file changes through `sudo -n` (for a non-root login).
+             *
+             * @defaultValue `false`
+             */
+            sudo?: boolean;
+            /**
+             * strongSwan's swanctl folder; connection files go to its conf.d.
+             *
+             * @defaultValue `"/etc/swanctl"`
+             */
+            swanctlDir?: string;
+        };
+        /** The far host's swanctl connection. */
+        connectionName: string;
+        /** The far host's CHILD_SA. */
+        child: string;
+    } | undefined>;
     /** `user@host` of the device. */
     declare readonly device: pulumi.Output<string>;
     /** The object as the device shows it after the change, keys masked. */
@@ -1225,5 +1508,238 @@ export abstract class StrongSwanTunnelCheckOutputs extends pulumi.dynamic.Resour
     /** Configuration found on the device that the resource does not declare: drift, removed by the next `pulumi up`. */
     declare readonly unmanaged: pulumi.Output<string[]>;
     /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
+    declare readonly established: pulumi.Output<boolean>;
+}
+
+/**
+ * The arguments of `IosTunnelCheck`.
+ *
+ * Proves an IOS tunnel came up, from the router: create and update wait until `show crypto ikev2 sa` shows the IKE SA
+ * to the tunnel's destination READY and `show crypto ipsec sa` the tunnel's ESP SAs, then optionally ping through it
+ * (`ping DEST source X`) and require the tunnel's packet counters to grow both ways. When it does not come up, the
+ * error names the cause and the fix from the router's `debug crypto ikev2` lines (and the far end's log when `peer` is
+ * set). Refresh reads the live SAs (`established` output). It configures nothing.
+ */
+export interface IosTunnelCheckArgs {
+    /** The router this object is configured on. */
+    device: IosDevice;
+    /**
+     * Take over an object of the same name that already exists on the device, instead of refusing to create it. `pulumi
+     * import` does not work for dynamic providers; this is the way to adopt hand-made configuration.
+     */
+    adopt?: pulumi.Input<boolean>;
+    /**
+     * The tunnel interface (`interface TunnelN`) whose SAs must be up: the TunnelInterface resource (which also orders
+     * the check after it) or its number.
+     */
+    tunnel: TunnelInterfaceOutputs | pulumi.Input<number>;
+    /** This end's name in messages. */
+    site?: pulumi.Input<string>;
+    /**
+     * How long the IKE_SA and CHILD_SA may take to establish.
+     *
+     * @defaultValue `30`
+     */
+    timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * Prove traffic flows: `ping DEST source X repeat N` from the router, and require the tunnel's `#pkts encaps` and
+     * `#pkts decaps` to grow by N.
+     */
+    ping?: pulumi.Input<{
+        /** Address behind the peer, routed into the tunnel. */
+        destination: pulumi.Input<string>;
+        /** The interface or address to ping from (IOS `ping DEST source X`), e.g. the LAN interface. */
+        source: pulumi.Input<string>;
+        /**
+         * Echo requests (IOS `repeat`); every one must be answered.
+         *
+         * @defaultValue `5`
+         */
+        count?: pulumi.Input<number>;
+    }>;
+    /**
+     * Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check
+     * runs on create and whenever a refresh found the tunnel down.
+     */
+    triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+    /**
+     * The tunnel's far end, read only when the tunnel does not come up, so that the error names the cause and the fix
+     * from both ends' logs and configuration: `{ site, ios: device, tunnel }` or `{ site, strongSwan: device,
+     * connectionName, child }`. Its credentials travel as secret inputs of their own.
+     */
+    peer?: TunnelCheckPeer;
+}
+
+/**
+ * The outputs of `IosTunnelCheck`: its inputs as given (secrets apart, as Pulumi secrets) and what the provider read
+ * from the device.
+ */
+export abstract class IosTunnelCheckOutputs extends pulumi.dynamic.Resource {
+    /** The tunnel interface number (`interface TunnelN`) whose SAs must be up. */
+    declare readonly tunnel: pulumi.Output<number>;
+    /** This end's name in messages. */
+    declare readonly site: pulumi.Output<string | undefined>;
+    /** How long the IKE_SA and CHILD_SA may take to establish. */
+    declare readonly timeoutSeconds: pulumi.Output<number | undefined>;
+    /**
+     * Prove traffic flows: `ping DEST source X repeat N` from the router, and require the tunnel's `#pkts encaps` and
+     * `#pkts decaps` to grow by N.
+     */
+    declare readonly ping: pulumi.Output<{
+        /** Address behind the peer, routed into the tunnel. */
+        destination: string;
+        /** The interface or address to ping from (IOS `ping DEST source X`), e.g. the LAN interface. */
+        source: string;
+        /**
+         * Echo requests (IOS `repeat`); every one must be answered.
+         *
+         * @defaultValue `5`
+         */
+        count?: number;
+    } | undefined>;
+    /**
+     * Values whose change makes the check run again, e.g. the `config` outputs of both ends. Without them the check
+     * runs on create and whenever a refresh found the tunnel down.
+     */
+    declare readonly triggers: pulumi.Output<unknown[] | undefined>;
+    /**
+     * The tunnel's far end, read only when the tunnel does not come up: its log and configuration make the diagnosis
+     * name the cause from both ends. The resource classes fill it from `peer: { ios: device, tunnel }` or `{
+     * strongSwan: device, connection, child }`.
+     */
+    declare readonly peer: pulumi.Output<{
+        platform: "ios";
+        /** The far end's name in messages. */
+        site: string;
+        /** How to reach the far router (its `device` without credentials). */
+        connection: {
+            /** Management address or DNS name that the provider connects to over SSH. */
+            host: string;
+            /**
+             * SSH port.
+             *
+             * @defaultValue `22`
+             */
+            port?: number;
+            /** SSH login name. */
+            username: string;
+            /** Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it. */
+            hostKey?: string;
+            /** An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set). */
+            knownHostsFile?: string;
+            /**
+             * Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent.
+             *
+             * @defaultValue `false`
+             */
+            insecureSkipHostKeyVerification?: boolean;
+            /**
+             * TCP and SSH handshake timeout.
+             *
+             * @defaultValue `15000`
+             */
+            connectTimeoutMs?: number;
+            /**
+             * Further connection attempts after a failed one.
+             *
+             * @defaultValue `2`
+             */
+            connectRetries?: number;
+            /**
+             * SSH keepalive interval; 0 turns keepalives off.
+             *
+             * @defaultValue `10000`
+             */
+            keepaliveIntervalMs?: number;
+            /**
+             * How long one command may take to answer.
+             *
+             * @defaultValue `30000`
+             */
+            commandTimeoutMs?: number;
+            /**
+             * Run `write memory` after each successful change.
+             *
+             * @defaultValue `true`
+             */
+            saveConfig?: boolean;
+        };
+        /** The far router's tunnel interface number. */
+        tunnel: number;
+    } | {
+        platform: "strongswan";
+        /** The far end's name in messages. */
+        site: string;
+        /** How to reach the far host (its `device` without credentials). */
+        connection: {
+            /** Management address or DNS name that the provider connects to over SSH. */
+            host: string;
+            /**
+             * SSH port.
+             *
+             * @defaultValue `22`
+             */
+            port?: number;
+            /** SSH login name. */
+            username: string;
+            /** Pinned SHA256 fingerprint of the device's SSH host key, as `ssh-keygen -l` prints it. */
+            hostKey?: string;
+            /** An OpenSSH known_hosts file to verify the host key against (used when hostKey is not set). */
+            knownHostsFile?: string;
+            /**
+             * Accept any host key. An explicit opt-out for labs; a man in the middle could read every key sent.
+             *
+             * @defaultValue `false`
+             */
+            insecureSkipHostKeyVerification?: boolean;
+            /**
+             * TCP and SSH handshake timeout.
+             *
+             * @defaultValue `15000`
+             */
+            connectTimeoutMs?: number;
+            /**
+             * Further connection attempts after a failed one.
+             *
+             * @defaultValue `2`
+             */
+            connectRetries?: number;
+            /**
+             * SSH keepalive interval; 0 turns keepalives off.
+             *
+             * @defaultValue `10000`
+             */
+            keepaliveIntervalMs?: number;
+            /**
+             * How long one command may take to answer.
+             *
+             * @defaultValue `30000`
+             */
+            commandTimeoutMs?: number;
+            /**
+             * Run swanctl and file changes through `sudo -n` (for a non-root login).
+             *
+             * @defaultValue `false`
+             */
+            sudo?: boolean;
+            /**
+             * strongSwan's swanctl folder; connection files go to its conf.d.
+             *
+             * @defaultValue `"/etc/swanctl"`
+             */
+            swanctlDir?: string;
+        };
+        /** The far host's swanctl connection. */
+        connectionName: string;
+        /** The far host's CHILD_SA. */
+        child: string;
+    } | undefined>;
+    /** `user@host` of the device. */
+    declare readonly device: pulumi.Output<string>;
+    /** The object as the device shows it after the change, keys masked. */
+    declare readonly config: pulumi.Output<string[]>;
+    /** Configuration found on the device that the resource does not declare: drift, removed by the next `pulumi up`. */
+    declare readonly unmanaged: pulumi.Output<string[]>;
+    /** Whether the IKE_SA is established (READY) and the tunnel's ESP SAs installed (at the last up or refresh). */
     declare readonly established: pulumi.Output<boolean>;
 }

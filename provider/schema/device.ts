@@ -105,7 +105,8 @@ export const hostConnectionSchema = strict("device", {
         .describe("strongSwan's swanctl folder; connection files go to its conf.d."),
 }).superRefine(hostKeyPolicyRefinement);
 
-const secretText = (what: string, max: number) =>
+/** A password-like secret: one line, 1 to max characters. */
+export const secretText = (what: string, max: number) =>
     secret(
         str(what, "a Pulumi secret string")
             .min(1, withFix(`${what} is empty`, `leave ${what} out or give it a value`))
@@ -115,14 +116,18 @@ const secretText = (what: string, max: number) =>
             }),
     );
 
+/** The text of an OpenSSH private key file, as a secret. */
+export const privateKeyText = (what: string) =>
+    secret(
+        str(what, "the text of an OpenSSH private key file")
+            .min(1, withFix(`${what} is empty`, `leave ${what} out or paste the key file's text`))
+            .max(65536, withFix(`${what} is longer than 65536 characters`, "use the key file's text, not another file")),
+    );
+
 /** Secrets used to log in. The whole object is stored as a Pulumi secret. */
 export const credentialsSchema = strict("device", {
     password: secretText("device.password", 256).optional().describe("SSH password (secret)."),
-    privateKey: secret(
-        str("device.privateKey", "the text of an OpenSSH private key file")
-            .min(1, withFix("device.privateKey is empty", "leave device.privateKey out or paste the key file's text"))
-            .max(65536, withFix("device.privateKey is longer than 65536 characters", "use the key file's text, not another file")),
-    )
+    privateKey: privateKeyText("device.privateKey")
         .optional()
         .describe("OpenSSH private key text (secret)."),
     privateKeyPassphrase: secretText("device.privateKeyPassphrase", 1024).optional().describe("Passphrase of privateKey (secret)."),

@@ -358,7 +358,8 @@ const peerAddress = z.preprocess((v: PeerAddressInput) => {
 /** The IKEv2 keyring peer fields IOS matches on: a peer with none of them is never used. */
 const PEER_MATCHERS = ["address", "identity", "hostname"] as const;
 
-const keyringPeer = strict("peer", {
+/** A keyring peer's lines (IOS `peer NAME` and its sub-block); shared by IkeV2Keyring's peers and IkeV2KeyringPeer. */
+const peerShape = {
     name: name("peer name", "vps").describe(
         "The peer's label (IOS `peer NAME`). Only a label: IOS never matches on it; it picks the key by address, identity or hostname.",
     ),
@@ -373,7 +374,12 @@ const keyringPeer = strict("peer", {
     preSharedKey: preSharedKey("preSharedKey").optional().describe("Key for both directions (IOS `pre-shared-key KEY`). A secret."),
     localPreSharedKey: preSharedKey("localPreSharedKey").optional().describe("Key this router signs with (IOS `pre-shared-key local KEY`). A secret."),
     remotePreSharedKey: preSharedKey("remotePreSharedKey").optional().describe("Key the peer signs with (IOS `pre-shared-key remote KEY`). A secret."),
-}).superRefine((p, ctx) => {
+};
+
+type PeerKeys = { preSharedKey?: string; localPreSharedKey?: string; remotePreSharedKey?: string };
+
+/** A peer has one complete key: preSharedKey, or both local and remote keys. */
+function oneCompleteKey(p: PeerKeys, ctx: z.RefinementCtx): void {
     if (p.preSharedKey !== undefined && (p.localPreSharedKey !== undefined || p.remotePreSharedKey !== undefined)) {
         ctx.addIssue({
             code: "custom",
@@ -387,7 +393,9 @@ const keyringPeer = strict("peer", {
             message: withFix("peer has no complete pre-shared key", "set preSharedKey, or both localPreSharedKey and remotePreSharedKey"),
         });
     }
-});
+}
+
+const keyringPeer = strict("peer", peerShape).superRefine(oneCompleteKey);
 
 /** The story's mistake: a peer IOS can never match. The message explains why and names the line to add. */
 export function unmatchablePeerMessage(peerName: string): string {
@@ -456,6 +464,26 @@ const ikeV2KeyringSchema = strict("IkeV2Keyring", {
     });
 }).describe(
     "`crypto ikev2 keyring`: pre-shared keys per peer. The peer's name is only a label; IOS picks the key by the peer's address, identity or hostname, so every peer needs one of them (check refuses a peer without). Keys travel as Pulumi secrets in their own input `preSharedKeys`, so previews show the peers but never a key. On a router with `password encryption aes` the keys show only encrypted: see keysVersion.",
+);
+
+// ---------------------------------------------------------------------------------------------
+// One peer of a keyring, managed apart from the keyring's other peers
+
+const ikeV2KeyringPeerSchema = strict("IkeV2KeyringPeer", {
+    keyring: name("keyring", "KR").describe(
+        "The keyring the peer belongs to (IOS `crypto ikev2 keyring NAME`). The keyring is created with its first peer and removed with its last.",
+    ),
+    ...peerShape,
+    keysVersion: notOnDevice(int("keysVersion", 0, 2147483647, 2))
+        .optional()
+        .describe(
+            "Not configuration: a number to change when the key must be sent again although it was not changed in the program, e.g. after someone changed it on a router that shows keys only encrypted (`pre-shared-key 6 ...`), where no refresh can see it.",
+        ),
+}).superRefine((p, ctx) => {
+    oneCompleteKey(p, ctx);
+    if (!PEER_MATCHERS.some((m) => p[m] !== undefined)) ctx.addIssue({ code: "custom", path: ["address"], message: unmatchablePeerMessage(p.name) });
+}).describe(
+    "One peer of a `crypto ikev2 keyring` (IOS `peer NAME` with its address, identity or hostname and its key), managed apart from the keyring's other peers, so that adding or removing a tunnel on a hub touches only its own peer: the keyring is created with its first peer and removed with its last. Do not also manage the same keyring with IkeV2Keyring. The key is a Pulumi secret input of its own.",
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -685,6 +713,7 @@ export const iosSchemas = {
     IkeV2Proposal: ikeV2ProposalSchema,
     IkeV2Policy: ikeV2PolicySchema,
     IkeV2Keyring: ikeV2KeyringSchema,
+    IkeV2KeyringPeer: ikeV2KeyringPeerSchema,
     IkeV2Profile: ikeV2ProfileSchema,
     IpsecTransformSet: ipsecTransformSetSchema,
     IpsecProfile: ipsecProfileSchema,

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { labHost } from "../../scripts/lab-sites";
 import { pulumiEnv } from "../helpers/pulumi-env";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
@@ -55,10 +56,10 @@ export class PulumiSandbox {
     });
   }
 
-  /** Runs `pulumi <args> --non-interactive` in cwd. */
-  run(cwd: string, args: string[], timeoutMs = 240_000): PulumiRun {
+  /** Runs `pulumi <args> --non-interactive` in cwd; `input` goes to its stdin (secrets for `config set --secret`). */
+  run(cwd: string, args: string[], timeoutMs = 240_000, input?: string): PulumiRun {
     const started = process.hrtime.bigint();
-    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs });
+    const r = spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env: this.env, encoding: "utf8", timeout: timeoutMs, input });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const endedAt = Date.now();
     if (r.error) throw r.error;
@@ -92,6 +93,26 @@ export class PulumiSandbox {
     const r = this.run(cwd, args);
     assert.equal(r.code, 0, `pulumi ${args.join(" ")} exited ${r.code}:\n${r.output}`);
     return r.output;
+  }
+
+  /**
+   * Points the stack in cwd at lab sites: `SITEHost`, `SITEUser`, `SITEHostKey`, and as secrets (through
+   * stdin) `SITEPassword` and `SITEEnableSecret` of a router or `SITEPrivateKey` of a strongSwan host.
+   */
+  configureLabSites(cwd: string, sites: string[]): void {
+    const set = (key: string, value: string, secret = false) => {
+      const r = this.run(cwd, ["config", "set", ...(secret ? ["--secret"] : []), key, ...(secret ? [] : [value])], 60_000, secret ? value : undefined);
+      assert.equal(r.code, 0, `pulumi config set ${key} exited ${r.code}:\n${r.output}`);
+    };
+    for (const site of sites) {
+      const { ssh } = labHost(site);
+      set(`${site}Host`, ssh.host);
+      set(`${site}User`, ssh.username);
+      set(`${site}HostKey`, ssh.hostKey);
+      if (ssh.passwordFile) set(`${site}Password`, fs.readFileSync(ssh.passwordFile, "utf8").trim(), true);
+      if (ssh.enableSecretFile) set(`${site}EnableSecret`, fs.readFileSync(ssh.enableSecretFile, "utf8").trim(), true);
+      if (ssh.privateKeyFile) set(`${site}PrivateKey`, fs.readFileSync(ssh.privateKeyFile, "utf8"), true);
+    }
   }
 
   remove(): void {

@@ -1,9 +1,12 @@
 /**
- * The story with the real Pulumi CLI and the local file backend, against the lab: preview lists every
- * resource, up configures both emulated IOS routers and the strongSwan VPS (checked by reading the
- * devices over SSH, not by trusting the provider), a second up changes nothing, one changed property
- * updates exactly one resource in place, a hand change shows in refresh and the next up corrects it,
- * no secret reaches the state or the CLI output, and destroy leaves every device as before.
+ * The story (examples/story: two SiteToSiteTunnels from the home hub) with the real Pulumi CLI and the
+ * local file backend, against the lab: preview lists every resource, up configures both emulated IOS
+ * routers and the strongSwan VPS (checked by reading the devices over SSH, not by trusting the
+ * provider) and proves both tunnels from both ends, the doctor finds both up, a second up changes
+ * nothing, one changed property previews the configuration lines before and after and updates in
+ * place, the story's mistake typed by hand on the router is named by the doctor, shows in refresh
+ * and the next up corrects it, no secret reaches the state or the CLI output, and destroy leaves
+ * every device as before.
  */
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
@@ -20,11 +23,14 @@ import { pulumiEnv } from "../helpers/pulumi-env";
 const STORY = path.join(REPO, "examples", "story");
 
 const STORY_RESOURCES = [
-    "home-proposal", "home-policy", "home-ts", "home-keyring", "home-vps-profile", "home-vps-ipsec", "home-vps-tunnel",
-    "home-parents-profile", "home-parents-ipsec", "home-parents-tunnel",
-    "parents-proposal", "parents-policy", "parents-ts", "parents-keyring", "parents-home-profile", "parents-home-ipsec", "parents-home-tunnel",
-    "vps-home", "vps-reaches-home", "vps-reaches-parents",
+    "home-proposal", "home-policy", "home-ts", "parents-proposal", "parents-policy", "parents-ts",
+    "home-vps-cross-end", "home-vps-home-peer", "home-vps-home-profile", "home-vps-home-ipsec", "home-vps-home-tunnel", "home-vps-home-check",
+    "home-vps-vps-connection", "home-vps-vps-check",
+    "home-parents-cross-end", "home-parents-home-peer", "home-parents-home-profile", "home-parents-home-ipsec", "home-parents-home-tunnel", "home-parents-home-check",
+    "home-parents-parents-peer", "home-parents-parents-profile", "home-parents-parents-ipsec", "home-parents-parents-tunnel", "home-parents-parents-check",
 ];
+/** Every resource the CLI counts: the dynamic ones, two IosRouters, two SiteToSiteTunnels and the stack. */
+const COUNT = STORY_RESOURCES.length + 5;
 
 /** The router's running-config, read over SSH in privileged EXEC, without the lines that change on every write. */
 async function runningConfig(site: string): Promise<string> {
@@ -113,15 +119,23 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         console.log("      e2e timings:\n" + timings.map(([c, ms]) => `        ${(ms / 1000).toFixed(1).padStart(6)} s  ${c}`).join("\n"));
     });
 
+    function doctor(): { code: number | null; out: string } {
+        // As a user runs it in the project's folder: the package's bin, through npx.
+        const r = spawnSync("npx", ["--no", "pulumi-ikev2", "doctor", "--stack", stack], { cwd: STORY, env, encoding: "utf8", timeout: 5 * 60 * 1000 });
+        const out = `${r.stdout}\n${r.stderr}`;
+        transcript.push(out);
+        return { code: r.status, out };
+    }
+
     it("preview on an empty stack lists every resource of the story", () => {
         const out = pulumi(["preview", "--stack", stack]);
         for (const name of STORY_RESOURCES) assert.match(out, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/ikev2:\\w+\\s+${name}\\s+create`), name);
-        assert.match(out, /\+ 21 to create/);
+        assert.match(out, new RegExp(`\\+ ${COUNT} to create`));
     });
 
-    it("up configures both IOS routers and the strongSwan VPS (read back over SSH)", async () => {
+    it("up configures both IOS routers and the strongSwan VPS (read back over SSH) and proves both tunnels from both ends", async () => {
         const out = pulumi(["up", "--yes", "--stack", stack]);
-        assert.match(out, /\+ 21 created/);
+        assert.match(out, new RegExp(`\\+ ${COUNT} created`));
         const home = await runningConfig("home");
         for (const line of ["crypto ikev2 keyring KR", " peer vps", "  address 203.0.113.7", " peer parents", "  address 192.0.2.50",
             "crypto ikev2 profile PROF-VPS", " keyring local KR", "interface Tunnel1", " tunnel destination 203.0.113.7",
@@ -133,6 +147,10 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         assert.match(parents, /^ip route 10\.1\.0\.0 255\.255\.255\.0 Tunnel1$/m);
         assert.strictEqual(labExec("vps", ["stat", "-c", "%a", "/etc/swanctl/conf.d/pulumi-home.conf"]).trim(), "600");
         assert.match(labExec("vps", ["swanctl", "--list-conns"]), /^home: IKEv2/m);
+        // Each end's check proved its tunnel: IOS from show crypto and a ping from the router, strongSwan from its SAs and a ping.
+        assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:IosTunnelCheck\s+home-vps-home-check\s+created/);
+        assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:StrongSwanTunnelCheck\s+home-vps-vps-check\s+created/);
+        assert.match(out, /\+\s+pulumi-nodejs:dynamic\/ikev2:IosTunnelCheck\s+home-parents-parents-check\s+created/);
     });
 
     it("the tunnels carry traffic between all three LANs, with IPsec counters growing on both ends", async () => {
@@ -145,32 +163,52 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         assert.ok((await ipsecCounter("parents", "decaps")) >= before.parents + 6, "parents' decaps did not grow");
     });
 
-    it("a second up changes nothing", () => {
-        const out = pulumi(["up", "--yes", "--expect-no-changes", "--stack", stack]);
-        assert.match(out, /21 unchanged/);
+    it("the doctor finds both tunnels up on both ends", () => {
+        const { code, out } = doctor();
+        assert.strictEqual(code, 0, out);
+        assert.match(out, /^pulumi-ikev2 doctor: 2 tunnels in the stack$/m);
+        assert.strictEqual(out.match(/^  UP on both ends$/gm)?.length, 2, out);
+        assert.match(out, /^home-vps: .*vps \(strongSwan home\/home-lan\).*home \(IOS Tunnel1\)/m);
+        assert.match(out, /^  home: IKE SA with 192\.0\.2\.50 READY .*#pkts encaps [1-9]/m);
     });
 
-    it("one changed property previews exactly that change and updates in place", () => {
-        pulumi(["config", "set", "vpsDpdDelay", "20s", "--stack", stack]);
+    it("a second up and a refresh change nothing", () => {
+        assert.match(pulumi(["up", "--yes", "--expect-no-changes", "--stack", stack]), new RegExp(`${COUNT} unchanged`));
+        assert.match(pulumi(["refresh", "--yes", "--stack", stack]), new RegExp(`${COUNT} unchanged`));
+        assert.match(pulumi(["preview", "--expect-no-changes", "--stack", stack]), new RegExp(`${COUNT} unchanged`));
+    });
+
+    it("one changed setting previews the configuration lines it changes on both ends, and updates in place", async () => {
+        pulumi(["config", "set", "vpsDpdDelay", "20", "--stack", stack]);
         const preview = pulumi(["preview", "--diff", "--stack", stack]);
-        assert.match(preview, /~ 1 to update/);
-        assert.match(preview, /~\s+pulumi-nodejs:dynamic\/ikev2:StrongSwanConnection: \(update\)|~ pulumi-nodejs:dynamic\/ikev2:StrongSwanConnection vps-home update/);
-        assert.match(preview, /dpdDelay/);
+        // The lines a reviewer reads: IOS's and swanctl's, before and after.
+        assert.match(preview, /~ \[\d+\]: " dpd 10 3 periodic" => " dpd 20 3 periodic"/);
+        assert.match(preview, /~ \[\d+\]: " +dpd_delay = 10s" => " +dpd_delay = 20s"/);
         assert.doesNotMatch(preview, /replace/);
+        // The profile, the connection, the tunnel's cross-end check and its two proofs; nothing of the other tunnel.
+        assert.match(preview, /~ 5 to update/);
+        assert.doesNotMatch(preview, /home-parents-\S+\s+update/);
         const out = pulumi(["up", "--yes", "--stack", stack]);
-        assert.match(out, /~ 1 updated/);
+        assert.match(out, /~ 5 updated/);
         assert.match(labExec("vps", ["cat", "/etc/swanctl/conf.d/pulumi-home.conf"]), /dpd_delay = 20s/);
+        assert.match(await runningConfig("home"), /^ dpd 20 3 periodic$/m);
     });
 
-    it("a hand change on a router shows in refresh and the next up corrects it", async () => {
-        await handConfigure("home", ["crypto ikev2 profile PROF-VPS", "lifetime 3600", "exit"]);
+    it("the story's mistake typed on the router: the doctor names it, refresh shows it, up corrects it and proves the tunnel again", async () => {
+        await handConfigure("home", ["crypto ikev2 keyring KR", "peer vps", "no address", "exit", "exit"]);
+        await iosShow("home", "clear crypto session remote 203.0.113.7");
+        const { code, out } = doctor();
+        assert.strictEqual(code, 1, out);
+        assert.match(out, /^home-vps: [^\n]*\n(  [^\n]*\n)*  DOWN: AUTHENTICATION_FAILED: one end has no pre-shared key for the other\./m);
+        assert.match(out, /keyring peer "vps" has no address: a peer's name is only a label, IOS never matches on it.*Fix: add address: "203\.0\.113\.7" to keyring peer "vps"/);
+        assert.match(out, /^home-parents: [^\n]*\n(  [^\n]*\n)*  UP on both ends$/m);
         const refresh = pulumi(["refresh", "--yes", "--stack", stack]);
-        assert.match(refresh, /home-vps-profile/);
-        assert.match(refresh, /~ 1 updated/);
-        pulumi(["preview", "--stack", stack]);
+        assert.match(refresh, /home-vps-home-peer/);
         const up = pulumi(["up", "--yes", "--stack", stack]);
-        assert.match(up, /~ 1 updated/);
-        assert.doesNotMatch(await runningConfig("home"), /^ lifetime 3600$/m);
+        assert.match(up, /~\s+pulumi-nodejs:dynamic\/ikev2:IkeV2KeyringPeer\s+home-vps-home-peer\s+updated/);
+        assert.match(up, /~\s+pulumi-nodejs:dynamic\/ikev2:IosTunnelCheck\s+home-vps-home-check\s+updated/);
+        assert.match(await runningConfig("home"), /^ peer vps\n( .*\n)*  address 203\.0\.113\.7$/m);
+        assert.deepStrictEqual(JSON.parse(pulumi(["stack", "output", "tunnelsUp", "--json", "--stack", stack]).split("\n\n")[0]), [true, true]);
     });
 
     it("neither the state nor the CLI output holds a pre-shared key, password or private key", () => {
@@ -190,7 +228,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
 
     it("destroy leaves every device as it was before the first up", async () => {
         const out = pulumi(["destroy", "--yes", "--stack", stack]);
-        assert.match(out, /- 21 deleted/);
+        assert.match(out, new RegExp(`- ${COUNT} deleted`));
         assert.strictEqual(await runningConfig("home"), pristine.home);
         assert.strictEqual(await runningConfig("parents"), pristine.parents);
         assert.strictEqual(vpsConfD(), pristine.vps);

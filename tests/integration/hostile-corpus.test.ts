@@ -4,8 +4,9 @@
  * - refused, with every message naming the fix and one naming the property (never raw zod text);
  * - accepted: an IOS object is rendered, applied to the emulator over SSH and read back with the
  *   same lines (every accepted object on one emulator, one configuration session each, one
- *   `show running-config` at the end); a strongSwan connection's file is rendered, read back and
- *   rendered again to the same text; device settings and a tunnel check configure nothing.
+ *   `show running-config` at the end; a keyring peer whose keyring name is the value on a second
+ *   emulator); a strongSwan connection's file is rendered, read back and rendered again to the same
+ *   text; device settings and the tunnel checks configure nothing.
  */
 import * as assert from "assert";
 import { CheckFailure, validate } from "../../provider/dynamic/engine";
@@ -45,6 +46,12 @@ const BASES: Record<ResourceKind, Json[]> = {
         { name: "KR", peers: [{ name: "c", address: "203.0.113.7", identity: { email: "vpn@example.net" }, preSharedKey: "c-Key-2024!x" }] },
         { name: "KR", peers: [{ name: "d", identity: { keyId: "site-d" }, preSharedKey: "d-Key-2024!x" }] },
     ],
+    IkeV2KeyringPeer: [
+        { keyring: "KR", keysVersion: 1, name: "a", description: "peer a", address: { address: "203.0.113.0", mask: "255.255.255.0" }, hostname: "a.example.net", identity: { fqdn: "a.example.net" }, preSharedKey: "a-Key-2024!x" },
+        { keyring: "KR", name: "b", address: { ipv6Prefix: "2001:db8::7/128" }, identity: { address: "203.0.113.9" }, localPreSharedKey: "b-Local-2024!x", remotePreSharedKey: "b-Remote-2024!x" },
+        { keyring: "KR", name: "c", address: "203.0.113.7", identity: { email: "vpn@example.net" }, preSharedKey: "c-Key-2024!x" },
+        { keyring: "KR", name: "d", identity: { keyId: "site-d" }, preSharedKey: "d-Key-2024!x" },
+    ],
     IkeV2Profile: [
         {
             name: "PROF",
@@ -80,7 +87,31 @@ const BASES: Record<ResourceKind, Json[]> = {
         },
     ],
     StrongSwanConnection: [structuredClone(vpsHome) as Json, structuredClone(lanToLan) as Json],
-    StrongSwanTunnelCheck: [{ connectionName: "home", child: "home-vti", timeoutSeconds: 30, ping: { source: "10.4.0.1", destination: "10.2.0.1", count: 3 } }],
+    StrongSwanTunnelCheck: [
+        {
+            connectionName: "home",
+            child: "home-vti",
+            site: "branch",
+            timeoutSeconds: 30,
+            ping: { source: "10.4.0.1", destination: "10.2.0.1", count: 3 },
+            triggers: ["x"],
+            peer: { platform: "strongswan", site: "vps", connection: { host: "203.0.113.7", username: "root", hostKey: "SHA256:" + "A".repeat(43) }, connectionName: "branch", child: "branch-vti" },
+            peerPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----",
+            peerPrivateKeyPassphrase: "pass-1",
+        },
+    ],
+    IosTunnelCheck: [
+        {
+            tunnel: 1,
+            site: "home",
+            timeoutSeconds: 30,
+            ping: { destination: "10.2.0.1", source: "GigabitEthernet2", count: 5 },
+            triggers: ["x"],
+            peer: { platform: "ios", site: "parents", connection: { host: "192.0.2.50", username: "admin", hostKey: "SHA256:" + "A".repeat(43) }, tunnel: 2 },
+            peerPassword: "pw-1",
+            peerEnableSecret: "en-1",
+        },
+    ],
 };
 
 const IOS_DEVICE: Json = {
@@ -151,13 +182,19 @@ describe("hostile-input corpus on every property of every resource and of device
     const accepted: Accepted<IosKind>[] = [];
     const counts = { values: HOSTILE_VALUES.length, properties: 0, checks: 0, refused: 0, accepted: 0, iosApplied: 0, strongSwanRoundTrips: 0 };
     let router: EmulatedRouter;
+    // Keyring peers whose keyring name is the value under test go to a router of their own: on the
+    // first one, a keyring of that name may exist already (an IkeV2Keyring whose name is the value).
+    let scopeRouter: EmulatedRouter;
+    const scopeAccepted: Accepted<IosKind>[] = [];
 
     before(async () => {
         router = await startRouter();
+        scopeRouter = await startRouter();
     });
     after(async () => {
         await SshPool.shared.closeAll();
         await router.emulator.close();
+        await scopeRouter.emulator.close();
         console.log(`      corpus: ${JSON.stringify(counts)}`);
     });
 
@@ -193,14 +230,16 @@ describe("hostile-input corpus on every property of every resource and of device
                         const again = read && validate(strongSwanConnectionSchema, read.model);
                         if (!read || read.unknownKeys.length || !again?.ok || renderConnectionFile(again.value) !== text) problems.push(`${what}: the file does not read back as written`);
                         else counts.strongSwanRoundTrips++;
-                    } else if (kind !== "StrongSwanTunnelCheck") {
+                    } else if (kind !== "StrongSwanTunnelCheck" && kind !== "IosTunnelCheck") {
                         const iosKind: IosKind = kind;
-                        // Each accepted object gets a name (or number) of its own, unless the value is its name.
-                        const identity = iosObjects[iosKind].identity;
+                        // Each accepted object gets a name (or number) of its own, unless the value is its name; a keyring peer a keyring of its own.
+                        const { identity, scope } = iosObjects[iosKind];
                         serial++;
-                        const own = path.length === 1 && path[0] === identity ? result.value : { ...(result.value as Json), [identity]: identity === "number" ? 800000 + serial : `C${serial}` };
+                        const valueIsScope = scope !== undefined && path.length === 1 && path[0] === scope;
+                        const ownScope = scope && !valueIsScope ? { [scope]: `K${serial}` } : {};
+                        const own = path.length === 1 && path[0] === identity ? { ...(result.value as Json), ...ownScope } : { ...(result.value as Json), ...ownScope, [identity]: identity === "number" ? 800000 + serial : `C${serial}` };
                         const model = iosSchemas[iosKind].parse(own) as IosModels[IosKind];
-                        accepted.push({ what, kind: iosKind, model, nodes: iosObjects[iosKind].render(model as never) });
+                        (valueIsScope ? scopeAccepted : accepted).push({ what, kind: iosKind, model, nodes: iosObjects[iosKind].render(model as never) });
                     }
                 }
             }
@@ -229,15 +268,16 @@ describe("hostile-input corpus on every property of every resource and of device
         assert.deepStrictEqual(problems.slice(0, 40), [], `${problems.length} problems`);
     });
 
-    it("every accepted IOS object is applied to the emulator and reads back with the same lines", async () => {
-        const { connection, credentials } = router;
+    /** Applies the objects to the router, many per configuration session, and reads each back. */
+    async function applyAndReadBack(on: EmulatedRouter, objects: Accepted<IosKind>[]): Promise<void> {
+        const { connection, credentials } = on;
         await SshPool.shared.withDevice(iosConnectionSchema.parse(connection), credentialsSchema.parse(credentials), async (client) => {
             const session = await IosCliSession.open(client, { device: "corpus", enableSecret: String(credentials.enableSecret), commandTimeoutMs: 30000, secrets: [] });
             try {
                 await session.exec("terminal length 0");
                 // Many objects per configuration session; after a refused line, on with the next object.
-                const plans = accepted.map((a) => planTransition(a.kind, undefined, a.nodes));
-                for (let next = 0; next < accepted.length; ) {
+                const plans = objects.map((a) => planTransition(a.kind, undefined, a.nodes));
+                for (let next = 0; next < objects.length; ) {
                     const batch = plans.slice(next, next + 200);
                     const result = await session.configure(batch.flat());
                     if (result.ok) {
@@ -247,12 +287,12 @@ describe("hostile-input corpus on every property of every resource and of device
                     let line = result.index;
                     let failed = next;
                     while (line >= plans[failed].length) line -= plans[failed++].length;
-                    problems.push(`${accepted[failed].what}: IOS refused \`${result.command}\`: ${result.error}`);
+                    problems.push(`${objects[failed].what}: IOS refused \`${result.command}\`: ${result.error}`);
                     // The object is half there: its block stays, and no later object shares its name.
                     next = failed + 1;
                 }
                 const tree = parseConfigTree(await session.exec("show running-config"));
-                for (const a of accepted) {
+                for (const a of objects) {
                     const h = iosObjects[a.kind];
                     const device = h.extract(tree, a.model as never);
                     if (!device) {
@@ -269,6 +309,11 @@ describe("hostile-input corpus on every property of every resource and of device
                 await session.close();
             }
         });
+    }
+
+    it("every accepted IOS object is applied to the emulator and reads back with the same lines", async () => {
+        await applyAndReadBack(router, accepted);
+        await applyAndReadBack(scopeRouter, scopeAccepted);
         assert.deepStrictEqual(problems.slice(0, 40), [], `${problems.length} problems`);
         assert.ok(counts.iosApplied > 100, `only ${counts.iosApplied} objects applied`);
     });

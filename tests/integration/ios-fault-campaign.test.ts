@@ -49,6 +49,10 @@ const CHANGES: { [K in IosKind]: { created: Props; updated: Props } } = {
             ],
         },
     },
+    IkeV2KeyringPeer: {
+        created: storyInputs.IkeV2KeyringPeer[0],
+        updated: { keyring: "KR-HUB", name: "branch", description: "branch office, new line", address: "203.0.113.10", preSharedKey: "branch-Key#10" },
+    },
     IkeV2Profile: {
         created: storyInputs.IkeV2Profile[0],
         updated: {

@@ -142,6 +142,20 @@ describe("IOS resources over SSH against the emulator", function () {
         assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
     });
 
+    it("a keyring peer whose create fails is removed alone: the keyring keeps its other peers", async () => {
+        await create("IkeV2KeyringPeer", { keyring: "KR", name: "vps", address: "203.0.113.7", preSharedKey: VPS_PSK });
+        const before = router.emulator.runningConfig();
+        router.emulator.setFaults({ rejectCommands: [/^ ?pre-shared-key Branch/] });
+        await assert.rejects(create("IkeV2KeyringPeer", { keyring: "KR", name: "branch", address: "203.0.113.9", preSharedKey: "Branch-Psk-555" }), (e: Error) => {
+            assert.ok(e instanceof ApplyError && e.rollback.status === "removed", `the partial peer was removed: ${e.message}`);
+            assert.ok(!e.message.includes("Branch-Psk-555"), "a key leaked into the error");
+            return true;
+        });
+        router.emulator.setFaults({ rejectCommands: [] });
+        assert.ok(!router.received.some((l) => /^no crypto ikev2 keyring/.test(l.trim())), "the keyring was removed");
+        assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
+    });
+
     it("removes a half-created object when the connection drops in the middle of a create", async () => {
         const before = router.emulator.runningConfig();
         router.emulator.setFaults({ dropAfterLines: 7 });

@@ -189,16 +189,24 @@ describe("StrongSwanConnection on the lab's strongSwan hosts", function () {
         assert.strictEqual((await check.diff!(result.id, again.props!, props)).changes, false);
     });
 
-    it("StrongSwanTunnelCheck fails the deployment with the reason and the fix when the keys differ", async () => {
+    it("StrongSwanTunnelCheck fails the deployment with the reason and the fix when the keys differ, from both ends when it can read the far one", async () => {
         created.push(await create(connectionTo("vps", "branch")));
         created.push(await create(connectionTo("branch", "vps", { preSharedKey: "Another-Key-9999" })));
         const check = handlersFor("StrongSwanTunnelCheck");
-        const props: Props = { ...labDevice("vps"), connectionName: "lab-branch", child: "lan-branch", timeoutSeconds: 8 };
+        const props: Props = { ...labDevice("vps"), connectionName: "lab-branch", child: "lan-branch", site: "vps", timeoutSeconds: 8 };
+        const noSecret = (e: Error) => assert.ok(!e.message.includes(PSK) && !e.message.includes("Another-Key-9999"));
         await assert.rejects(check.create(props), (e: Error) => {
             assert.match(e.message, /did not come up/);
-            assert.match(e.message, /AUTHENTICATION_FAILED/);
-            assert.match(e.message, /Fix: .*pre-shared key.*address/);
-            assert.ok(!e.message.includes(PSK) && !e.message.includes("Another-Key-9999"));
+            assert.match(e.message, /AUTHENTICATION_FAILED\. Evidence: vps \(strongSwan\) logged .*AUTHENTICATION_FAILED/);
+            assert.match(e.message, /Fix: .*keyring peer's address .*the pre-shared keys/);
+            noSecret(e);
+            return true;
+        });
+        const branch = labDevice("branch");
+        const withPeer = { ...props, peer: { platform: "strongswan", site: "branch", connection: branch.connection, connectionName: "lab-vps", child: "lan-vps" }, peerPrivateKey: branch.credentials.privateKey };
+        await assert.rejects(check.create(withPeer), (e: Error) => {
+            assert.match(e.message, /AUTHENTICATION_FAILED: the two ends hold different pre-shared keys\..*Why: the pre-shared keys differ: vps \(.*pulumi-lab-branch\.conf`\) and branch \(.*pulumi-lab-vps\.conf`\) hold different keys \(neither is shown\)/);
+            noSecret(e);
             return true;
         });
     });

@@ -8,7 +8,11 @@ import { IOS_KINDS, storyModels, variantModels } from "../fixtures/ios/story-hub
 
 const fixture = (name: string) => readFileSync(join(__dirname, "../../../tests/fixtures/ios", name), "utf8");
 const refOf = (kind: IosKind, m: unknown): ObjectRef =>
-    kind === "TunnelInterface" ? { number: (m as TunnelInterfaceModel).number } : { name: (m as { name: string }).name };
+    kind === "TunnelInterface"
+        ? { number: (m as TunnelInterfaceModel).number }
+        : kind === "IkeV2KeyringPeer"
+          ? { keyring: (m as { keyring: string }).keyring, name: (m as { name: string }).name }
+          : { name: (m as { name: string }).name };
 
 function renderAll(models: <K extends IosKind>(k: K) => IosModels[K][]): string {
     const out: string[] = [];

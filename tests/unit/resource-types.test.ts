@@ -13,7 +13,7 @@ import { z } from "zod";
 import { registry, ResourceKind } from "../../provider/dynamic/registry";
 import { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../../provider/schema/device";
 import { iosSchemas } from "../../provider/schema/ios";
-import { generatedFiles } from "../../scripts/generate-types";
+import { generatedFiles, TAKEN_OTHERWISE } from "../../scripts/generate-types";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const KINDS = Object.keys(registry) as ResourceKind[];
@@ -31,6 +31,9 @@ const words = (text: string) => text.replace(/\s+/g, " ").trim();
 
 /** Properties that the resource class takes under another name (see REFERENCES in the generator). */
 const RENAMED: Record<string, string> = { "StrongSwanTunnelCheck.connectionName": "connection" };
+
+/** Properties the resource class takes in another form (TAKEN_OTHERWISE in the generator): its own doc, or not at all. */
+const otherwise = (kind: ResourceKind, name: string) => TAKEN_OTHERWISE[kind]?.[name];
 
 /** A language service over the repository's files plus virtual ones, with the options of a user's strict project. */
 function languageService(files: Map<string, string>): ts.LanguageService {
@@ -85,11 +88,18 @@ interface Expected {
  * included (one literal per union option), each property name after a marker; the expected
  * documentation per marker.
  */
-function literal(json: JsonSchema, pathPrefix: string, expected: Expected[], rename: (name: string) => string = (n) => n): string {
+function literal(json: JsonSchema, pathPrefix: string, expected: Expected[], rename: (name: string) => string = (n) => n, kind?: ResourceKind): string {
     const parts: string[] = [];
     for (const [name, prop] of Object.entries(json.properties ?? {})) {
         const marker = `m${expected.length}`;
         const propertyPath = `${pathPrefix}${name}`;
+        const taken = kind && otherwise(kind, name);
+        if (taken === "omit") continue;
+        if (taken) {
+            expected.push({ marker, path: propertyPath, description: taken.doc });
+            parts.push(`/*${marker}*/${name}: undefined!`);
+            continue;
+        }
         expected.push({ marker, path: propertyPath, description: prop.description ?? "", default: prop.default });
         const options = [prop, ...(prop.anyOf ?? []), prop.items, ...(prop.items?.anyOf ?? [])].filter((o): o is JsonSchema => !!o?.properties);
         const isList = !!prop.items;
@@ -129,8 +139,8 @@ describe("resource types and their TSDoc (generated from the schemas)", function
             `import type { credentialsSchema, hostConnectionSchema, iosConnectionSchema } from "../provider/schema/device";`,
             `import type { iosSchemas } from "../provider/schema/ios";`,
             `import type { strongSwanConnectionSchema } from "../provider/schema/strongswan";`,
-            `import type { strongSwanTunnelCheckSchema } from "../provider/schema/tunnel-check";`,
-            `type Schemas = typeof iosSchemas & { StrongSwanConnection: typeof strongSwanConnectionSchema; StrongSwanTunnelCheck: typeof strongSwanTunnelCheckSchema };`,
+            `import type { iosTunnelCheckSchema, strongSwanTunnelCheckSchema } from "../provider/schema/tunnel-check";`,
+            `type Schemas = typeof iosSchemas & { StrongSwanConnection: typeof strongSwanConnectionSchema; StrongSwanTunnelCheck: typeof strongSwanTunnelCheckSchema; IosTunnelCheck: typeof iosTunnelCheckSchema };`,
             `type RequiredKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];`,
             `type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;`,
             "/** True when A's values are all B's, and both have the same keys, required alike. */",
@@ -138,11 +148,13 @@ describe("resource types and their TSDoc (generated from the schemas)", function
         ];
         for (const kind of KINDS) {
             const refs = Object.keys(RENAMED).filter((k) => k.startsWith(`${kind}.`)).map((k) => RENAMED[k]);
-            const omitted = ["device", "adopt", ...refs].map((k) => JSON.stringify(k)).join(" | ");
+            // What the class takes in another form is checked by its own code, on both sides.
+            const taken = Object.keys(TAKEN_OTHERWISE[kind] ?? {});
+            const omitted = ["device", "adopt", ...refs, ...taken].map((k) => JSON.stringify(k)).join(" | ");
             // References (resources or names) are checked by the classes' own code; their names by the schema.
             const refNames = ["proposals", "keyring", "transformSets", "ikev2Profile", "protectionProfile", "connectionName"].map((k) => JSON.stringify(k)).join(" | ");
             lines.push(
-                `export const ${kind}: Takes<pulumi.Unwrap<Omit<types.${kind}Args, ${omitted} | ${refNames}>>, Omit<z.input<Schemas["${kind}"]>, ${refNames}>> = true;`,
+                `export const ${kind}: Takes<pulumi.Unwrap<Omit<types.${kind}Args, ${omitted} | ${refNames}>>, Omit<z.input<Schemas["${kind}"]>, ${[refNames, ...taken.map((k) => JSON.stringify(k))].join(" | ")}>> = true;`,
             );
         }
         lines.push(
@@ -163,7 +175,7 @@ describe("resource types and their TSDoc (generated from the schemas)", function
         const statements = KINDS.map((kind) => {
             const json = jsonSchema(registry[kind].schema);
             const rename = (n: string) => RENAMED[`${kind}.${n}`] ?? n;
-            return `new ikev2.${kind}("r", ${literal(json, `${kind}.`, expected, rename)});`;
+            return `new ikev2.${kind}("r", ${literal(json, `${kind}.`, expected, rename, kind)});`;
         });
         for (const [device, schemas] of [
             ["IosDevice", [iosConnectionSchema, credentialsSchema]],

@@ -13,17 +13,21 @@ import { secret, secretLayout, secretValues } from "../../provider/schema/secret
 
 describe("secrets model", () => {
     it("derives where each kind's secrets travel and which inputs Pulumi stores as secrets", () => {
+        // A tunnel check's far end logs in with credentials of its own, each a secret input.
+        const PEER_CREDENTIALS = ["peerPassword", "peerPrivateKey", "peerPrivateKeyPassphrase", "peerEnableSecret"];
         const byKind = Object.fromEntries(Object.values(registry).map((k) => [k.kind, k.secretInputs]));
         assert.deepEqual(byKind, {
             IkeV2Proposal: ["credentials"],
             IkeV2Policy: ["credentials"],
             IkeV2Keyring: ["credentials", "preSharedKeys"],
+            IkeV2KeyringPeer: ["credentials", "preSharedKey", "localPreSharedKey", "remotePreSharedKey"],
             IkeV2Profile: ["credentials"],
             IpsecTransformSet: ["credentials"],
             IpsecProfile: ["credentials"],
             TunnelInterface: ["credentials"],
             StrongSwanConnection: ["credentials", "preSharedKey"],
-            StrongSwanTunnelCheck: ["credentials"],
+            StrongSwanTunnelCheck: ["credentials", ...PEER_CREDENTIALS],
+            IosTunnelCheck: ["credentials", ...PEER_CREDENTIALS],
         });
         assert.deepEqual(registry.IkeV2Keyring.secrets.lists, [
             { property: "peers", input: "preSharedKeys", keyedBy: "name", fields: ["preSharedKey", "localPreSharedKey", "remotePreSharedKey"] },

@@ -166,14 +166,16 @@ export class IkeAgent {
     }
 
     /** `clear crypto session` / `clear crypto ikev2 sa`: drop the SAs; start_action brings them back. */
-    async clear(): Promise<void> {
+    /** `clear crypto session [remote IP]`: every tunnel's SAs, or only those with that peer. */
+    async clear(remote?: string): Promise<void> {
         await this.chain;
-        for (const t of this.tunnels) {
+        const cleared = this.tunnels.filter((t) => remote === undefined || t.remote === remote);
+        for (const t of cleared) {
             this.debug(`IKEv2:(${t.name}):Sending DELETE INFO message for IKEv2 SA with peer ${t.remote}`);
             await this.terminate(t.name);
         }
         // IOS re-initiates a VTI's SA at once; charon does not after a manual terminate.
-        for (const t of this.tunnels) void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
+        for (const t of cleared) void run("swanctl", ["--initiate", "--child", t.name, "--timeout", "10"]);
     }
 
     /** charon's IKE_SAs (`swanctl --list-sas --raw`), by connection name. */

@@ -1,6 +1,7 @@
 /**
- * EXEC commands of the IKE feature: `show crypto ...`, `debug crypto ikev2`, `undebug all`,
- * `clear crypto session`, `clear crypto ikev2 sa` (debug lines go to the logging buffer). Without an IKE agent (no charon
+ * EXEC commands of the IKE feature: `show crypto ...`, `debug crypto ikev2`, `undebug crypto ikev2`,
+ * `undebug all`, `show debugging`, `clear crypto session [remote IP]`, `clear crypto ikev2 sa` (debug
+ * lines go to the logging buffer). Without an IKE agent (no charon
  * configured) they answer like an IOS router with no crypto sessions.
  */
 import type { Ctx } from "../context";
@@ -27,6 +28,14 @@ export function addIkeExecCommands(r: Node<Ctx>): void {
         ctx.core.ike?.setDebug(true);
         return "IKEv2 default debugging is on";
     }, { help, minPriv: 15 });
+    def<Ctx>(r, "undebug crypto ikev2", (ctx) => {
+        ctx.core.ike?.setDebug(false);
+        return "IKEv2 default debugging is off";
+    }, { help, minPriv: 15 });
+    def<Ctx>(r, "show debugging", (ctx) => (ctx.core.ike?.debugOn ? "Crypto Subsystem:\n  IKEv2 default debugging is on" : ""), {
+        help: { ...help, debugging: "State of each debugging option" },
+        minPriv: 15,
+    });
     def<Ctx>(r, "undebug all", (ctx) => {
         ctx.core.ike?.setDebug(false);
         return "All possible debugging has been turned off";
@@ -34,6 +43,9 @@ export function addIkeExecCommands(r: Node<Ctx>): void {
     def<Ctx>(r, "clear crypto session", async (ctx) => {
         await ctx.core.ike?.clear();
     }, { help, minPriv: 15 });
+    def<Ctx>(r, "clear crypto session remote <ip>", async (ctx, a) => {
+        await ctx.core.ike?.clear(a[4]);
+    }, { help: { ...help, remote: "Remote Crypto Peer IP address" }, minPriv: 15 });
     def<Ctx>(r, "clear crypto ikev2 sa", async (ctx) => {
         await ctx.core.ike?.clear();
     }, { help, minPriv: 15 });
