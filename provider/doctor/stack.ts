@@ -92,9 +92,10 @@ const endKey = (e: StackEnd) => `${deviceLabel(e.connection)}/${e.platform === "
 /** Every tunnel of the stack. */
 export function stackTunnels(exported: unknown): StackTunnel[] {
     const deployment = isRecord(exported) && isRecord(exported.deployment) ? exported.deployment : {};
-    const resources = (Array.isArray(deployment.resources) ? deployment.resources : []).filter(
-        (r): r is ExportedResource => isRecord(r) && typeof r.type === "string" && r.type.startsWith(TYPE_PREFIX) && typeof r.urn === "string",
-    );
+    // By URN: the state lists resources in the order they were created, which varies from one `up` to the next.
+    const resources = (Array.isArray(deployment.resources) ? deployment.resources : [])
+        .filter((r): r is ExportedResource => isRecord(r) && typeof r.type === "string" && r.type.startsWith(TYPE_PREFIX) && typeof r.urn === "string")
+        .sort((x, y) => (x.urn < y.urn ? -1 : x.urn > y.urn ? 1 : 0));
     const tunnels: StackTunnel[] = [];
     const covered = new Set<string>();
     const add = (name: string, a: StackEnd, b?: StackEnd) => {

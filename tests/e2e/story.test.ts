@@ -168,7 +168,10 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         assert.strictEqual(code, 0, out);
         assert.match(out, /^pulumi-ikev2 doctor: 2 tunnels in the stack$/m);
         assert.strictEqual(out.match(/^  UP on both ends$/gm)?.length, 2, out);
-        assert.match(out, /^home-vps: .*vps \(strongSwan home\/home-lan\).*home \(IOS Tunnel1\)/m);
+        // Tunnels and their ends in the order of their resources' URNs, whatever order the checks finished in.
+        assert.match(out, /^home-parents: home \(IOS Tunnel2\) <-> parents \(IOS Tunnel1\)$/m);
+        assert.match(out, /^home-vps: home \(IOS Tunnel1\) <-> vps \(strongSwan home\/home-lan\)$/m);
+        assert.ok(out.indexOf("home-parents:") < out.indexOf("home-vps:"), out);
         assert.match(out, /^  home: IKE SA with 192\.0\.2\.50 READY .*#pkts encaps [1-9]/m);
     });
 

@@ -68,7 +68,9 @@ describe("IOS objects", () => {
 
     for (const [label, crlf] of [["LF", false], ["CRLF", true]] as const) {
         it(`find THE STORY's objects in a full running-config with unrelated config (${label}, trailing spaces)`, () => {
-            const text = crlf ? fixture("running-config-hub.txt").replace(/\n/g, "\r\n") : fixture("running-config-hub.txt");
+            // The hub's running-config with a keyring whose peers are managed one by one (IkeV2KeyringPeer), before its `end`.
+            const hub = fixture("running-config-hub.txt").replace(/^end\n?$/m, `${fixture("running-config-hub-peers.txt")}end\n`);
+            const text = crlf ? hub.replace(/\n/g, "\r\n") : hub;
             const tree = parseConfigTree(text);
             for (const kind of IOS_KINDS) {
                 for (const m of storyModels(kind)) {
