@@ -66,7 +66,7 @@ const TYPED_KEYS: Record<string, string> = {
 const withoutCiphers = (config: string) => config.replace(/^( {2}pre-shared-key (?:local |remote )?6 )\S+$/gm, "$1<cipher>");
 
 /** Command lines the router received in configuration, without the session's own. */
-const configLines = (received: string[]) => received.filter((l) => !/^(show |terminal |enable|write|conf|end$|exit$)/.test(l) && l !== "");
+const configLines = (received: string[]) => received.filter((l) => !/^(show |do show |terminal |enable|write|conf|end$|exit$)/.test(l) && l !== "");
 
 describe("import: an IOS router with type-6 keys, a mixed IPv4/IPv6 keyring and unrelated configuration, over SSH", function () {
     this.timeout(120_000);
