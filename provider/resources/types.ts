@@ -1425,11 +1425,50 @@ export abstract class StrongSwanTunnelCheckOutputs extends pulumi.dynamic.Resour
              */
             commandTimeoutMs?: number;
             /**
-             * Run `write memory` after each successful change.
+             * Save the configuration (`write memory`) after changes, so that they survive a reload.
              *
              * @defaultValue `true`
              */
             saveConfig?: boolean;
+            /**
+             * The router's own safety net around each configuration session: a revert timer and the exclusive
+             * configuration lock.
+             *
+             * @defaultValue `{"revertTimerMinutes":5,"configureExclusiveMode":false,"lockWaitSeconds":60}`
+             */
+            safetyNet?: {
+                /**
+                 * Minutes of IOS's Rollback Confirmed Change: each configuration session starts with `configure
+                 * terminal revert timer N` and is confirmed (`configure confirm`) only after the read-back matches, so
+                 * a session that dies is reverted by the router itself. Longer gives slow routers and large changes
+                 * time to finish; shorter brings a router back sooner after a crash. 0 turns it off. Needs a
+                 * configuration archive.
+                 *
+                 * @defaultValue `5`
+                 */
+                revertTimerMinutes?: number;
+                /**
+                 * A router without a configuration archive cannot revert: with this set, the provider configures one
+                 * (`archive` / `path <archivePath>`) the first time it needs it; without it, it applies without the
+                 * revert timer and says so.
+                 */
+                archivePath?: string;
+                /**
+                 * A router without `configuration mode exclusive` cannot lock its configuration: with this set, the
+                 * provider configures `configuration mode exclusive manual` (other sessions are then locked out only
+                 * while a session holds the lock); without it, it applies without the lock and says so.
+                 *
+                 * @defaultValue `false`
+                 */
+                configureExclusiveMode?: boolean;
+                /**
+                 * How long to wait, retrying, while another session holds the configuration lock or has a revert timer
+                 * pending, before failing with who it is.
+                 *
+                 * @defaultValue `60`
+                 */
+                lockWaitSeconds?: number;
+            };
         };
         /** The far router's tunnel interface number. */
         tunnel: number;
@@ -1658,11 +1697,50 @@ export abstract class IosTunnelCheckOutputs extends pulumi.dynamic.Resource {
              */
             commandTimeoutMs?: number;
             /**
-             * Run `write memory` after each successful change.
+             * Save the configuration (`write memory`) after changes, so that they survive a reload.
              *
              * @defaultValue `true`
              */
             saveConfig?: boolean;
+            /**
+             * The router's own safety net around each configuration session: a revert timer and the exclusive
+             * configuration lock.
+             *
+             * @defaultValue `{"revertTimerMinutes":5,"configureExclusiveMode":false,"lockWaitSeconds":60}`
+             */
+            safetyNet?: {
+                /**
+                 * Minutes of IOS's Rollback Confirmed Change: each configuration session starts with `configure
+                 * terminal revert timer N` and is confirmed (`configure confirm`) only after the read-back matches, so
+                 * a session that dies is reverted by the router itself. Longer gives slow routers and large changes
+                 * time to finish; shorter brings a router back sooner after a crash. 0 turns it off. Needs a
+                 * configuration archive.
+                 *
+                 * @defaultValue `5`
+                 */
+                revertTimerMinutes?: number;
+                /**
+                 * A router without a configuration archive cannot revert: with this set, the provider configures one
+                 * (`archive` / `path <archivePath>`) the first time it needs it; without it, it applies without the
+                 * revert timer and says so.
+                 */
+                archivePath?: string;
+                /**
+                 * A router without `configuration mode exclusive` cannot lock its configuration: with this set, the
+                 * provider configures `configuration mode exclusive manual` (other sessions are then locked out only
+                 * while a session holds the lock); without it, it applies without the lock and says so.
+                 *
+                 * @defaultValue `false`
+                 */
+                configureExclusiveMode?: boolean;
+                /**
+                 * How long to wait, retrying, while another session holds the configuration lock or has a revert timer
+                 * pending, before failing with who it is.
+                 *
+                 * @defaultValue `60`
+                 */
+                lockWaitSeconds?: number;
+            };
         };
         /** The far router's tunnel interface number. */
         tunnel: number;
