@@ -77,6 +77,7 @@ export class IosDriver<K extends IosKind> implements PlatformDriver<Model<K>, Io
             extract: (tree) => handler.extract(tree, model),
             same: (a, b) => handler.sameConfig(a, b),
             plan: (from, to, tree) => planTransition(this.kind, from, to ?? handler.remainder?.(tree, model)),
+            emptied: target ? undefined : (tree) => handler.emptied?.(tree, model) ?? [],
             shown: (nodes) => (nodes ? renderConfigTree(nodes).map(maskLine) : []),
             secrets: this.target.secrets,
         };

@@ -56,6 +56,8 @@ export interface ObjectChange {
      * a keyring peer, leaves the rest of that block).
      */
     plan(from: ConfigNode[] | undefined, to: ConfigNode[] | undefined, tree: ConfigNode[]): string[];
+    /** For a removal: lines that remove a shared block the batch left empty, planned on the tree after it. */
+    emptied?(tree: ConfigNode[]): string[];
     /** The object's lines for a message, secrets masked. */
     shown(nodes: ConfigNode[] | undefined): string[];
     /** Every secret the change's lines or answers could show, for redaction. */
@@ -265,6 +267,8 @@ export class IosRouter {
                     });
                     const failing = planned.filter((p) => p.cause);
                     if (failing.length > 0) await this.restore(session, failing, after, secrets);
+                    const emptied = [...new Set(planned.filter((p) => !p.cause).flatMap((p) => p.change.emptied?.(after) ?? []))];
+                    if (emptied.length > 0) await session.configureGroups([emptied]);
                 }
                 await session.endConfig();
                 if (guard.timer) await this.finishTimer(session, planned);

@@ -87,6 +87,12 @@ export interface IosObjectHandler<M, D> {
      * undefined, the block gone, when it was the last). Without it, removing the object removes its nodes.
      */
     remainder?(tree: ConfigNode[], ref: ObjectRef): ConfigNode[] | undefined;
+    /**
+     * For kinds with `remainder`: the lines that remove the shared block when it is left empty.
+     * Removals planned together (a destroy removes every peer of a keyring in one batch) each see
+     * the others' peers, so none of them removes the block; this runs after them.
+     */
+    emptied?(tree: ConfigNode[], ref: ObjectRef): string[];
     /** Nodes (from extract or render) back to a model. */
     parse(nodes: ConfigNode[]): ParsedObject<D>;
     /**
@@ -544,6 +550,10 @@ const keyringPeer = handler("IkeV2KeyringPeer", {
         const block = findBlock(tree, keyringHeader(ref));
         const others = block?.children.filter((n) => n.line !== `peer ${nameOf(ref)}`) ?? [];
         return block && others.length > 0 ? [node(block.line)] : undefined;
+    },
+    emptied(tree, ref) {
+        const block = findBlock(tree, keyringHeader(ref));
+        return block && block.children.length === 0 ? [`no ${block.line}`] : [];
     },
     parse([block]) {
         const keyring = after(block.line, "crypto ikev2 keyring")![0];
