@@ -156,6 +156,16 @@ describe("IOS resources over SSH against the emulator", function () {
         assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(before));
     });
 
+    it("keyring peers deleted together (one batch, as a destroy sends them) take their keyring with them", async () => {
+        const pristine = router.emulator.runningConfig();
+        const vps = await create("IkeV2KeyringPeer", { keyring: "KR", name: "vps", address: "203.0.113.7", preSharedKey: VPS_PSK });
+        const parents = await create("IkeV2KeyringPeer", { keyring: "KR", name: "parents", address: "192.0.2.50", preSharedKey: PARENTS_PSK });
+        const h = handlersFor("IkeV2KeyringPeer");
+        await Promise.all([h.delete(vps.id, vps.outs), h.delete(parents.id, parents.outs)]);
+        assert.ok(!/crypto ikev2 keyring KR/.test(router.emulator.runningConfig()), "an empty keyring was left behind");
+        assert.strictEqual(stripVolatile(router.emulator.runningConfig()), stripVolatile(pristine));
+    });
+
     it("removes a half-created object when the connection drops in the middle of a create", async () => {
         const before = router.emulator.runningConfig();
         router.emulator.setFaults({ dropAfterLines: 7 });
