@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
+import { EmulatedRouter, routerWork, startRouter } from "../helpers/ios-lab";
 import { PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 /** Proposal, keyring and transform set; policy and profiles; IPsec profiles; tunnels: 4 waves. */
@@ -46,17 +46,6 @@ for (const i of spokes) {
 }
 `;
 
-type Counters = ReturnType<EmulatedRouter["emulator"]["stats"]>;
-
-function delta(after: Counters, before: Counters) {
-    return {
-        logins: after.logins - before.logins,
-        shellSessions: after.shellSessions - before.shellSessions,
-        wholeConfigGenerations: after.wholeConfigGenerations - before.wholeConfigGenerations,
-        saves: after.saves - before.saves,
-    };
-}
-
 describe("e2e: device work grows with dependency waves, not objects, with the real Pulumi CLI", function () {
     this.timeout(900_000);
     let sandbox: PulumiSandbox;
@@ -78,7 +67,7 @@ describe("e2e: device work grows with dependency waves, not objects, with the re
     async function counted(args: string[]) {
         const before = router.emulator.stats();
         await pulumi(...args);
-        return delta(router.emulator.stats(), before);
+        return routerWork(router.emulator.stats(), before);
     }
 
     before(async function () {

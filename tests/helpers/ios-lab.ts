@@ -18,6 +18,18 @@ export interface EmulatedRouter {
 }
 
 /** OpenSSH SHA256 fingerprint of an authorized_keys-style public key line. */
+type RouterCounters = ReturnType<EmulatedRouter["emulator"]["stats"]>;
+
+/** What happened on the router between two snapshots of its counters (emu.stats()). */
+export function routerWork(after: RouterCounters, before: RouterCounters) {
+    return {
+        logins: after.logins - before.logins,
+        shellSessions: after.shellSessions - before.shellSessions,
+        wholeConfigGenerations: after.wholeConfigGenerations - before.wholeConfigGenerations,
+        saves: after.saves - before.saves,
+    };
+}
+
 export function fingerprintOf(publicKeyLine: string): string {
     const blob = Buffer.from(publicKeyLine.trim().split(/\s+/)[1], "base64");
     return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");

@@ -15,7 +15,7 @@ import { ApplyError } from "../../provider/drivers/driver";
 import { handlersFor } from "../../provider/dynamic/handlers";
 import { ResourceKind } from "../../provider/dynamic/registry";
 import { SshPool } from "../../provider/ssh/pool";
-import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
+import { EmulatedRouter, routerWork, startRouter } from "../helpers/ios-lab";
 
 type Props = Record<string, unknown>;
 
@@ -61,18 +61,6 @@ interface Deployed {
     outs: Props;
 }
 
-type Counters = ReturnType<EmulatedRouter["emulator"]["stats"]>;
-
-/** What happened on the router between two snapshots of its counters. */
-function delta(after: Counters, before: Counters) {
-    return {
-        logins: after.logins - before.logins,
-        shellSessions: after.shellSessions - before.shellSessions,
-        wholeConfigGenerations: after.wholeConfigGenerations - before.wholeConfigGenerations,
-        saves: after.saves - before.saves,
-    };
-}
-
 describe("device work grows with dependency waves, not with objects (emulator counters)", function () {
     this.timeout(180000);
     let router: EmulatedRouter;
@@ -109,11 +97,11 @@ describe("device work grows with dependency waves, not with objects (emulator co
         return deployed;
     }
 
-    async function measured<T>(work: () => Promise<T>): Promise<{ value: T; work: ReturnType<typeof delta> }> {
+    async function measured<T>(work: () => Promise<T>): Promise<{ value: T; work: ReturnType<typeof routerWork> }> {
         const before = router.emulator.stats();
         const value = await work();
         // Saves and their counters are done before the promises resolve.
-        return { value, work: delta(router.emulator.stats(), before) };
+        return { value, work: routerWork(router.emulator.stats(), before) };
     }
 
     /** Deploys, refreshes, changes one property in every object of the last wave, and destroys a hub of n tunnels. */
@@ -167,7 +155,7 @@ describe("device work grows with dependency waves, not with objects (emulator co
                 return h.create(checked.inputs);
             }),
         );
-        const work = delta(router.emulator.stats(), before);
+        const work = routerWork(router.emulator.stats(), before);
         assert.deepStrictEqual(
             results.map((r) => r.status),
             ["fulfilled", "rejected", "fulfilled"],
