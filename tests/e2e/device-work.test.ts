@@ -6,10 +6,9 @@
 // measures time.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { EmulatedRouter, routerWork, startRouter } from "../helpers/ios-lab";
-import { PulumiSandbox, repoRoot } from "./pulumi-cli";
+import { javascriptProject, PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 /** Proposal, keyring and transform set; policy and profiles; IPsec profiles; tunnels: 4 waves. */
 const program = `"use strict";
@@ -74,12 +73,7 @@ describe("e2e: device work grows with dependency waves, not objects, with the re
         this.timeout(60 * 60_000); // the first run may build the CLI
         router = await startRouter();
         sandbox = new PulumiSandbox("device-work-");
-        project = path.join(sandbox.work, "project");
-        fs.mkdirSync(path.join(project, "bin"), { recursive: true });
-        fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: device-work\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n");
-        fs.writeFileSync(path.join(project, "package.json"), '{ "name": "device-work", "private": true }\n');
-        fs.writeFileSync(path.join(project, "bin/index.js"), program);
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+        project = javascriptProject(sandbox, "device-work", program);
         await pulumi("stack", "init", "dev");
         await pulumi("config", "set", "port", String(router.emulator.port));
         await pulumi("config", "set", "hostKey", router.hostKey);

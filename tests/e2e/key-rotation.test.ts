@@ -6,10 +6,9 @@
 // or the state.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { EmulatedRouter, startRouter } from "../helpers/ios-lab";
-import { PulumiSandbox, repoRoot } from "./pulumi-cli";
+import { javascriptProject, PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 const VPS_KEY = "vps-Key-2024!first";
 const ROTATED_KEY = "vps-Key-2025!rotated";
@@ -85,12 +84,7 @@ describe("e2e: rotating a key on a router with `password encryption aes`, with t
         router = await startRouter();
         router.emulator.loadRunningConfig("key config-key password-encrypt Master-Key-123\npassword encryption aes\n");
         sandbox = new PulumiSandbox("key-rotation-");
-        project = path.join(sandbox.work, "project");
-        fs.mkdirSync(path.join(project, "bin"), { recursive: true });
-        fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: key-rotation\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n");
-        fs.writeFileSync(path.join(project, "package.json"), '{ "name": "key-rotation", "private": true }\n');
-        fs.writeFileSync(path.join(project, "bin/index.js"), program);
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+        project = javascriptProject(sandbox, "key-rotation", program);
         await pulumi("stack", "init", "dev");
         await pulumi("config", "set", "port", String(router.emulator.port));
         await pulumi("config", "set", "hostKey", router.hostKey);

@@ -37,6 +37,20 @@ export interface PulumiRun {
 }
 
 /** A local backend, PULUMI_HOME and work folder of their own, removed by remove(). */
+/**
+ * A JavaScript Pulumi project `name` in the sandbox (`typescript: false`, main bin/index.js holding
+ * `program`) that uses the repository's node_modules; returns its folder.
+ */
+export function javascriptProject(sandbox: PulumiSandbox, name: string, program: string): string {
+  const project = path.join(sandbox.work, "project");
+  fs.mkdirSync(path.join(project, "bin"), { recursive: true });
+  fs.writeFileSync(path.join(project, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n`);
+  fs.writeFileSync(path.join(project, "package.json"), `{ "name": "${name}", "private": true }\n`);
+  fs.writeFileSync(path.join(project, "bin/index.js"), program);
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(project, "node_modules"), "dir");
+  return project;
+}
+
 export class PulumiSandbox {
   readonly work: string;
   readonly env: NodeJS.ProcessEnv;
