@@ -29,7 +29,7 @@ function resolve(specifier, from) {
     return resolved && projectFiles.has(resolved.resolvedFileName) ? resolved.resolvedFileName : undefined;
 }
 
-/** Import and export declarations with a module specifier, and `import("...")` types. */
+/** Import and export declarations with a module specifier, `import("...")` types, and `import("...")` calls (modules loaded on first use). */
 function moduleReferences(file) {
     const refs = [];
     const visit = (node) => {
@@ -37,6 +37,8 @@ function moduleReferences(file) {
             refs.push({ node, specifier: node.moduleSpecifier.text });
         } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
             refs.push({ node, specifier: node.argument.literal.text });
+        } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
+            refs.push({ node, specifier: node.arguments[0].text });
         }
         ts.forEachChild(node, visit);
     };
@@ -104,6 +106,9 @@ for (const file of files) {
             }
         } else if (ts.isImportTypeNode(node) && node.qualifier) {
             used.add(original(checker.getSymbolAtLocation(node.qualifier)));
+        } else if (ts.isCallExpression(node)) {
+            // `(await import("...")).Name`: the module's exports are reached through a value.
+            markAll();
         }
     }
 }

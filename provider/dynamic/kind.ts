@@ -6,7 +6,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { DeviceTarget, ObjectState, PlatformDriver } from "../drivers/driver";
+import type { DeviceTarget, ObjectState, PlatformDriver } from "../drivers/driver";
 import { SecretLayout, secretLayout } from "../schema/secrets";
 import { secretInputs } from "./wire";
 
@@ -39,7 +39,8 @@ export interface KindSpec<M, D, S extends ObjectState<D>, C extends Endpoint, O 
     connectionSchema: z.ZodType<C>;
     /** The properties that name the object on the device: changing one means another object. */
     identity: readonly (keyof M & string)[];
-    driver(target: DeviceTarget<C>): PlatformDriver<M, D, S>;
+    /** The driver of the object's platform; loaded on first use (registry.ts says why). */
+    driver(target: DeviceTarget<C>): Promise<PlatformDriver<M, D, S>>;
     outputs: O;
     /**
      * The configuration lines the model stands for, secrets masked: check() adds them to the inputs

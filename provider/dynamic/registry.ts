@@ -2,13 +2,13 @@
  * Every resource kind the provider serves, one entry each (kind.ts). The IOS kinds come from the
  * IOS core's handler table, so a new IOS object is its schema, its handler and its resource class;
  * a new platform adds its kinds here.
+ *
+ * Programs load this module too (the resource classes read each kind's secret layout and outputs),
+ * so the drivers, and SSH with them, are loaded only when the provider first needs one: a program
+ * and a no-op `up` never do.
  */
 import { z } from "zod";
-import { DeviceTarget, ObjectState } from "../drivers/driver";
-import { IosDriver } from "../drivers/ios-driver";
-import { StrongSwanDriver } from "../drivers/strongswan-driver";
-import { IosTunnelProber } from "../drivers/ios-tunnel-check-driver";
-import { StrongSwanTunnelProber } from "../drivers/tunnel-check-driver";
+import type { DeviceTarget, ObjectState } from "../drivers/driver";
 import { renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, iosObjects, sameModel } from "../ios/objects";
 import { maskLine } from "../masking";
@@ -28,7 +28,7 @@ function iosKind<K extends IosKind>(kind: K) {
         schema: iosModelSchemas[kind],
         connectionSchema: iosConnectionSchema,
         identity: [...(iosObjects[kind].scope ? [iosObjects[kind].scope] : []), iosObjects[kind].identity],
-        driver: (target) => new IosDriver(kind, target),
+        driver: async (target) => new (await import("../drivers/ios-driver")).IosDriver(kind, target),
         outputs: {},
         render: (model) => renderConfigTree(iosObjects[kind].render(model)).map(maskLine),
         warnings: (model) => iosObjects[kind].warnings?.(model) ?? [],
@@ -51,7 +51,7 @@ export const registry = {
         schema: strongSwanConnectionSchema,
         connectionSchema: hostConnectionSchema,
         identity: ["name"],
-        driver: (target: DeviceTarget<HostConnection>) => new StrongSwanDriver(target),
+        driver: async (target: DeviceTarget<HostConnection>) => new (await import("../drivers/strongswan-driver")).StrongSwanDriver(target),
         render: (model) =>
             renderConnectionFile(model)
                 .split("\n")
@@ -69,7 +69,7 @@ export const registry = {
         schema: strongSwanTunnelCheckSchema,
         connectionSchema: hostConnectionSchema,
         identity: ["connectionName", "child"],
-        driver: (target: DeviceTarget<HostConnection>) => new StrongSwanTunnelProber(target),
+        driver: async (target: DeviceTarget<HostConnection>) => new (await import("../drivers/tunnel-check-driver")).StrongSwanTunnelProber(target),
         outputs: {
             /** Whether the IKE_SA is established and the CHILD_SA installed (at the last up or refresh). */
             established: { of: (s) => s.established, drifted: (stored) => stored === false },
@@ -80,7 +80,7 @@ export const registry = {
         schema: iosTunnelCheckSchema,
         connectionSchema: iosConnectionSchema,
         identity: ["tunnel"],
-        driver: (target: DeviceTarget<IosConnection>) => new IosTunnelProber(target),
+        driver: async (target: DeviceTarget<IosConnection>) => new (await import("../drivers/ios-tunnel-check-driver")).IosTunnelProber(target),
         outputs: {
             /** Whether the IKE_SA is established (READY) and the tunnel's ESP SAs installed (at the last up or refresh). */
             established: { of: (s) => s.established, drifted: (stored) => stored === false },
