@@ -9,6 +9,8 @@ import { DeviceProviderStub } from "../dynamic/provider-stub";
 import { registry, ResourceKind } from "../dynamic/registry";
 import { inputsFromModel } from "../dynamic/wire";
 import { credentialsSchema } from "../schema/device";
+import { iosSchemas } from "../schema/ios";
+import { adviseOnWaveWidth } from "./parallelism";
 import { IosDevice, Ref, StrongSwanHost, TunnelCheckPeer } from "./types";
 
 /** The device properties that are credentials: the fields of the credentials schema. */
@@ -72,6 +74,8 @@ export function dynamicResourceArgs(
     args: { device: IosDevice | StrongSwanHost },
     opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, Record<string, unknown>, pulumi.CustomResourceOptions, string, string] {
+    // Routers batch what arrives together; say when the engine's parallelism would split their waves.
+    if (kind in iosSchemas) adviseOnWaveWidth(kind, args.device);
     return [
         providerFor(kind),
         name,

@@ -3,7 +3,8 @@
 // sends each dependency wave at once, and the router serves a wave as one batch, so the emulator's
 // counters (logins, CLI shells, whole-configuration generations, saves) are those of the 4 waves,
 // the same for N = 2 and N = 6, and a refresh reads the router once. Counters only: nothing here
-// measures time.
+// measures time. The engine lets only --parallel operations run at once (Pulumi's default: 4 x cores,
+// 8 here), so the hubs stay below that; a wider program is told so (provider/resources/parallelism.ts).
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as path from "path";
@@ -107,4 +108,14 @@ describe("e2e: device work grows with dependency waves, not objects, with the re
             assert.deepEqual(destroy, waves, "pulumi destroy");
         });
     }
+
+    it("a program whose waves are wider than the engine's --parallel is told so, once per router, with the fix", async () => {
+        await pulumi("config", "set", "spokes", "6");
+        const wide = await pulumi("preview", "--parallel", "4");
+        // The CLI prints a warning where it happens and again under Diagnostics: count the latter.
+        const advice = wide.slice(wide.indexOf("Diagnostics:")).match(/admin@127\.0\.0\.1:\d+ has more (IkeV2Profile|IpsecProfile|TunnelInterface) objects than pulumi runs at once \(--parallel 4\)/g) ?? [];
+        assert.equal(advice.length, 1, wide);
+        assert.match(wide, /--parallel at least the number of objects per kind on this router/);
+        assert.doesNotMatch(await pulumi("preview", "--parallel", "6"), /pulumi runs at once/);
+    });
 });
