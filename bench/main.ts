@@ -3,7 +3,7 @@
  * the report to bench/results/<date>-<machine>.md and the raw results next to it (.json).
  * Started by bench/run.sh, which provides the Pulumi CLI, Ansible and a lab; by hand:
  *   node dist/bench/main.js [--scenarios hub-10,hub-50,story,spokes-20,hub-200] [--tools provider,ansible,null]
- *                           [--cost off,on] [--step-limit-min 30] [--out FILE.md] [--keep]
+ *                           [--cost off,on] [--parallel 1024|default] [--step-limit-min 30] [--out FILE.md] [--keep]
  *   node dist/bench/main.js --report FILE.json     (remakes FILE.md from the raw results)
  * Needs PULUMI_BIN (the folder scripts/pulumi-cli.sh prints); the story and spokes-K need LAB_DIR (a lab
  * that is up, whose `lab.sh up --spokes K` this program runs for spokes-K, and `--spokes 0` after).
@@ -34,6 +34,8 @@ interface Options {
     tools: Tool[];
     costs: Array<"off" | "on">;
     stepLimitMin: number;
+    /** Pulumi's `--parallel` for this provider and the null provider; undefined: Pulumi's default (4 x cores). */
+    parallel?: number;
     out?: string;
     keep: boolean;
 }
@@ -41,8 +43,16 @@ interface Options {
 /** hub-200 last: with the cost model on it is the longest, and every run's results are saved as it ends. */
 const ALL_SCENARIOS = ["hub-10", "hub-50", "story", "spokes-20", "hub-200"];
 
+/**
+ * The engine runs at most `--parallel` resource operations at once (Pulumi's default: 4 x cores, 8
+ * on a 2-core machine), so a wave of 50 objects on one router would reach it 8 at a time, in 7
+ * batches with a configuration read and a save each. The benchmark lets whole waves through, for
+ * this provider and the null provider alike; `--parallel default` measures Pulumi's default.
+ */
+const DEFAULT_PARALLEL = 1024;
+
 function parseArgs(argv: string[]): Options | { report: string } {
-    const o: Options = { scenarios: ALL_SCENARIOS, tools: TOOLS, costs: ["off", "on"], stepLimitMin: 30, keep: false };
+    const o: Options = { scenarios: ALL_SCENARIOS, tools: TOOLS, costs: ["off", "on"], stepLimitMin: 30, parallel: DEFAULT_PARALLEL, keep: false };
     for (let i = 0; i < argv.length; i++) {
         const value = () => {
             const v = argv[++i];
@@ -71,6 +81,12 @@ function parseArgs(argv: string[]): Options | { report: string } {
                 o.stepLimitMin = Number(value());
                 if (!(o.stepLimitMin > 0)) throw new Error("--step-limit-min needs a positive number");
                 break;
+            case "--parallel": {
+                const v = value();
+                o.parallel = v === "default" ? undefined : Number(v);
+                if (o.parallel !== undefined && !(Number.isInteger(o.parallel) && o.parallel > 0)) throw new Error("--parallel needs a positive integer or default");
+                break;
+            }
             case "--out":
                 o.out = path.resolve(value());
                 break;
@@ -134,6 +150,9 @@ async function main(): Promise<void> {
         return;
     }
     const options = parsed;
+    // PulumiStack passes this process's environment to the CLI: PULUMI_PARALLEL is its --parallel.
+    if (options.parallel === undefined) delete process.env.PULUMI_PARALLEL;
+    else process.env.PULUMI_PARALLEL = String(options.parallel);
     const pulumiBin = process.env.PULUMI_BIN;
     if (!pulumiBin) throw new Error("PULUMI_BIN is not set: run bench/run.sh, or set it to the folder `bash scripts/pulumi-cli.sh` prints last");
     const started = Date.now();
@@ -145,6 +164,8 @@ async function main(): Promise<void> {
         options: {
             "arguments of bench/run.sh": process.argv.length > 2 ? `\`${process.argv.slice(2).join(" ")}\`` : "none (the full set)",
             "step time limit": `${options.stepLimitMin} min`,
+            "Pulumi --parallel (this provider, null provider)":
+                options.parallel === undefined ? `Pulumi's default, 4 x cores = ${4 * os.cpus().length}` : `${options.parallel} (PULUMI_PARALLEL)`,
             "load average at start (1, 5, 15 min)": os.loadavg().map((l) => l.toFixed(2)).join(", "),
         },
         runs: [],
