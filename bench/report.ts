@@ -14,8 +14,10 @@ export type Cost = "off" | "on" | "n/a";
 
 export interface StepResult {
     step: StepName;
-    /** Wall time of the command. */
+    /** Wall time of the command (of a repeated step: the median of its runs). */
     seconds?: number;
+    /** Wall time of each run of a repeated step (the no-op up of this provider and the null provider). */
+    runs?: number[];
     /** Why this tool has no such step. */
     notApplicable?: string;
     /** Why the step failed or was not run (an earlier step failed, the time limit). */
@@ -125,7 +127,9 @@ function scenarioTables(results: Results): string[] {
             }
             const notes = present.flatMap((t) => {
                 const run = byTool[TOOLS.indexOf(t)]!;
-                const outcomes = run.steps.filter((s) => s.outcome).map((s) => `${s.step}: ${s.outcome}`);
+                const outcomes = run.steps
+                    .filter((s) => s.outcome)
+                    .map((s) => `${s.step}: ${s.outcome}${s.runs ? ` (${s.runs.length} runs: ${s.runs.map((r) => `${r.toFixed(2)} s`).join(", ")}; the table has their median)` : ""}`);
                 return [
                     `${TOOL_NAMES[t]}: load average ${run.load[0].toFixed(2)} at the start, ${run.load[1].toFixed(2)} at the end${run.counters ? `; router counters from the ${run.counters}` : ""}`,
                     ...(outcomes.length ? [`${TOOL_NAMES[t]}, what each step reported: ${outcomes.join("; ")}`] : []),

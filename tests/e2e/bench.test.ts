@@ -73,6 +73,15 @@ describe("bench: a smoke run of the benchmark (hub-2, cost model on, every tool)
         assert.deepEqual([work("no-op up").logins, work("no-op up").wholeConfigGenerations, work("no-op up").saves], [0, 0, 0]);
     });
 
+    it("runs the no-op up three times for the Pulumi tools and reports the median", () => {
+        for (const tool of ["provider", "null"]) {
+            const noOp = results.runs.find((r) => r.tool === tool)!.steps.find((s) => s.step === "no-op up")!;
+            assert.equal(noOp.runs?.length, 3, tool);
+            assert.equal(noOp.seconds, [...noOp.runs!].sort((a, b) => a - b)[1], tool);
+        }
+        assert.match(report, /no-op up: 11 unchanged \(3 runs: [\d.]+ s, [\d.]+ s, [\d.]+ s; the table has their median\)/);
+    });
+
     it("writes the report with the scenario's table", () => {
         assert.match(report, /^# Benchmark \d{4}-\d{2}-\d{2}$/m);
         assert.match(report, /^## Results$/m);
