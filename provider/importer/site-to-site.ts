@@ -82,17 +82,30 @@ function differs(router: Router, kind: IosKind, ref: { name: string } | { number
     return problem && `${subject}: ${problem.reason.replace(/, so it was left as it is$/, "")}`;
 }
 
-const declared = (router: Router, kind: IosKind, subject: string) => router.declarations.find((d) => d.className === kind && d.subject === subject);
+/** The router's imported declaration of an object, if it was imported. */
+const declared = (router: Router, kind: IosKind, ref: { name: string } | { number: number }) => router.declarations.find((d) => d.className === kind && d.subject === iosObjects[kind].describe(ref));
+
+/** The names (or numbers) of every object of a kind on the router, from the lines that start them. */
+function refsOnRouter(router: Router, header: RegExp): string[] {
+    return router.tree.flatMap((n) => {
+        const found = header.exec(n.line)?.[1];
+        return found === undefined ? [] : [found];
+    });
+}
 
 /** The router's shared objects as an IosRouter declares them, or why it cannot. */
 function routerShape(router: Router, first: { wan: string; tunnelSource: string; keyring: string }, pfs: Map<string, number | undefined>): RouterShape | string {
-    const policies = router.tree.filter((n) => n.line.startsWith("crypto ikev2 policy "));
+    const policies = refsOnRouter(router, /^crypto ikev2 policy (\S+)/);
     if (policies.length !== 1) return `${router.site} has ${policies.length} IKEv2 policies, and an IosRouter declares one`;
-    const policy = iosObjects.IkeV2Policy.parse([policies[0]]).model;
-    if (!declared(router, "IkeV2Policy", policies[0].line)) return `${router.site}'s ${policies[0].line} was not imported`;
-    const proposals = (policy.proposals ?? []).map((name) => model(router, "IkeV2Proposal", { name }));
-    const transformSets = router.declarations.filter((d) => d.className === "IpsecTransformSet").map((d) => model(router, "IpsecTransformSet", { name: d.subject.split(" ")[3] }));
-    if (proposals.some((p) => p === undefined) || transformSets.some((t) => t === undefined)) return `${router.site}'s proposals or transform sets were not all imported`;
+    const policy = model(router, "IkeV2Policy", { name: policies[0] });
+    if (!policy || !declared(router, "IkeV2Policy", { name: policy.name })) return `${router.site}'s crypto ikev2 policy ${policies[0]} was not imported`;
+    const proposals = policy.proposals.map((name) => model(router, "IkeV2Proposal", { name }));
+    const transformSetNames = refsOnRouter(router, /^crypto ipsec transform-set (\S+)/);
+    const transformSets = transformSetNames.map((name) => model(router, "IpsecTransformSet", { name }));
+    const imported = [...policy.proposals.map((name) => declared(router, "IkeV2Proposal", { name })), ...transformSetNames.map((name) => declared(router, "IpsecTransformSet", { name }))];
+    if (imported.some((d) => d === undefined) || proposals.some((p) => p === undefined) || transformSets.some((t) => t === undefined)) {
+        return `${router.site}'s proposals and transform sets were not all imported (see "Not imported")`;
+    }
     if (proposals.length !== transformSets.length) {
         return `${router.site} has ${proposals.length} IKEv2 proposal(s) in its policy and ${transformSets.length} transform set(s), and an IosRouter pairs each proposal with one transform set`;
     }
@@ -135,10 +148,10 @@ function iosParts(router: Router, end: FoundEnd, far: FoundEnd): IosParts | stri
     if (!tunnel || !ipsec || !profile || profile.keyring === undefined) return `${router.site} ${end.subject}'s IPsec profile, IKEv2 profile or keyring is missing`;
     if (ipsec.transformSets.length !== 1) return `${router.site} crypto ipsec profile ${ipsec.name} has ${ipsec.transformSets.length} transform sets, and a SiteToSiteTunnel gives it one`;
     // A profile or IPsec profile that another tunnel uses too cannot belong to this one.
-    const users = (kind: "TunnelInterface" | "IpsecProfile", uses: (m: PlainObject) => boolean) =>
-        router.declarations.filter((d) => d.className === kind).filter((d) => uses(plainOf(iosObjects[kind].parse(iosObjects[kind].extract(router.tree, kind === "TunnelInterface" ? { number: Number(d.subject.replace(/\D/g, "")) } : { name: d.subject.split(" ")[3] })!).model)));
-    if (users("TunnelInterface", (m) => m.protectionProfile === ipsec.name).length > 1) return `${router.site} crypto ipsec profile ${ipsec.name} protects other tunnels too`;
-    if (users("IpsecProfile", (m) => m.ikev2Profile === profile.name).length > 1) return `${router.site} crypto ikev2 profile ${profile.name} serves other IPsec profiles too`;
+    const protectedBy = refsOnRouter(router, /^interface Tunnel(\d+)$/).filter((n) => model(router, "TunnelInterface", { number: Number(n) })?.protectionProfile === ipsec.name);
+    if (protectedBy.length > 1) return `${router.site} crypto ipsec profile ${ipsec.name} protects other tunnels too`;
+    const servedBy = refsOnRouter(router, /^crypto ipsec profile (\S+)$/).filter((name) => model(router, "IpsecProfile", { name })?.ikev2Profile === profile.name);
+    if (servedBy.length > 1) return `${router.site} crypto ikev2 profile ${profile.name} serves other IPsec profiles too`;
     const keyringNodes = iosObjects.IkeV2Keyring.extract(router.tree, { name: profile.keyring });
     const peers = keyringNodes ? (iosObjects.IkeV2Keyring.parse(keyringNodes).model.peers ?? []) : [];
     const farWan = far.local[0];
@@ -183,14 +196,14 @@ const descriptionOf = (text: string | undefined, fallback: string): string | fal
  * devices' configuration; see the module's comment.
  */
 export function declareTunnels(imports: SiteImport[], pairs: TunnelPair[]): TunnelProgram {
-    const siteImport = new Map(imports.map((i) => [i.ends[0]?.site ?? i.declarations[0]?.site, i]));
+    const declarations = imports.flatMap((i) => i.declarations);
     const routers = new Map<string, Router>();
     const routerOf = (end: FoundEnd): Router | undefined => {
         const source = end.source();
         if (source.platform !== "ios") return undefined;
         let r = routers.get(end.site);
         if (!r) {
-            r = { site: end.site, tree: parseConfigTree(source.runningConfig), declarations: siteImport.get(end.site)?.declarations ?? [] };
+            r = { site: end.site, tree: parseConfigTree(source.runningConfig), declarations: declarations.filter((d) => d.site === end.site) };
             routers.set(end.site, r);
         }
         return r;
@@ -240,7 +253,7 @@ export function declareTunnels(imports: SiteImport[], pairs: TunnelPair[]): Tunn
         accepted.push({ name, pair, ...result });
         outcomes.push({ pair, tunnel: name });
     }
-    return rewrite(imports, accepted, shapes, outcomes);
+    return rewrite(imports, accepted, outcomes);
 
     function plan(pair: TunnelPair): { ends: [EndPlan, EndPlan]; settings: TunnelSettings<string>; algorithmsOf?: { site: string; index: number } } | string {
         const plans: EndPlan[] = [];
@@ -286,7 +299,7 @@ export function declareTunnels(imports: SiteImport[], pairs: TunnelPair[]): Tunn
 
     /** Why the component would not declare what the devices have; undefined when it declares exactly that. */
     function verify(name: string, p: { ends: [EndPlan, EndPlan]; settings: TunnelSettings<string> }): string | undefined {
-        const shapesOf = p.ends.map((e) => endShape(name, e));
+        const shapesOf = p.ends.map((e, i) => endShape(name, e, p.ends[1 - i].end.site));
         try {
             const algorithms = tunnelAlgorithms(name, p.settings, shapesOf[0], shapesOf[1]);
             for (const [i, e] of p.ends.entries()) {
@@ -341,14 +354,14 @@ interface StrongSwanPlan {
 type EndPlan = IosPlan | StrongSwanPlan;
 
 /** The end as the component's formulas take it (and as the program writes it). */
-function endShape(name: string, e: EndPlan): EndShape {
+function endShape(name: string, e: EndPlan, farSite: string): EndShape {
     if (e.kind === "ios") {
         const { parts, shape } = e;
         const far = `tunnel ${name}`;
         const descriptions: EndDescriptions = {
             peer: descriptionOf(parts.peer.description, far),
             profile: descriptionOf(parts.profile.description, far),
-            tunnel: descriptionOf(parts.tunnel.description, `${far} to ${siteAcross(name, e.end.site)}`),
+            tunnel: descriptionOf(parts.tunnel.description, `${far} to ${farSite}`),
         };
         const shown = Object.fromEntries(Object.entries(descriptions).filter(([, v]) => v !== undefined));
         const self: IosEndShape = {
@@ -373,26 +386,24 @@ function endShape(name: string, e: EndPlan): EndShape {
     return self;
 }
 
-/** The other site of a tunnel named `a-b`. */
-const siteAcross = (name: string, site: string) => {
-    const rest = name.startsWith(`${site}-`) ? name.slice(site.length + 1) : name.slice(0, name.length - site.length - 1);
-    return rest.replace(/-\d+$/, "");
-};
-
 const routerVariable = (site: string) => camelIdentifier(site, "router");
+
+type Args = { [key: string]: Value };
+const isArgs = (v: Value): v is Args => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Code);
 
 /** Replaces references to the variables in `map` (a variable alone, as references are written) in a value. */
 function replaced(value: Value, map: Map<string, Code>): Value {
     if (value instanceof Code) return map.get(value.text) ?? value;
     if (Array.isArray(value)) return value.map((v) => replaced(v, map));
-    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaced(v, map)]));
+    if (isArgs(value)) return replacedArgs(value, map);
     return value;
 }
+
+const replacedArgs = (args: Args, map: Map<string, Code>): Args => Object.fromEntries(Object.entries(args).map(([k, v]) => [k, replaced(v, map)]));
 
 function rewrite(
     imports: SiteImport[],
     accepted: { name: string; pair: TunnelPair; ends: [EndPlan, EndPlan]; settings: TunnelSettings<string>; algorithmsOf?: { site: string; index: number } }[],
-    shapes: Map<string, RouterShape | string>,
     outcomes: TunnelOutcome[],
 ): TunnelProgram {
     const owned = new Set<Declaration>();
@@ -403,12 +414,12 @@ function rewrite(
     const ownedPeers = new Map<Declaration, Set<string>>();
     const sites = new Set(accepted.flatMap((t) => t.ends.filter((e) => e.kind === "ios").map((e) => e.end.site)));
     for (const site of sites) {
-        const shape = shapes.get(site) as RouterShape;
-        const router = accepted.flatMap((t) => t.ends).find((e): e is IosPlan => e.kind === "ios" && e.end.site === site)!.parts.router;
+        const { shape, parts } = accepted.flatMap((t) => t.ends).find((e): e is IosPlan => e.kind === "ios" && e.end.site === site)!;
+        const router = parts.router;
         const variable = routerVariable(site);
         const own = routerInputs(shape);
         const take = (kind: IosKind, name: string, code: string) => {
-            const d = router.declarations.find((x) => x.className === kind && x.subject.split(" ").at(-1) === name && x.subject.startsWith(kind === "IpsecTransformSet" ? "crypto ipsec transform-set" : "crypto ikev2"));
+            const d = declared(router, kind, { name });
             if (!d) return;
             owned.add(d);
             references.set(d.variable, new Code(code));
@@ -436,7 +447,7 @@ function rewrite(
         };
         for (const [i, e] of t.ends.entries()) {
             const declarations = imports.flatMap((x) => x.declarations).filter((d) => d.site === e.end.site);
-            const shape = endShape(t.name, e);
+            const shape = endShape(t.name, e, t.ends[1 - i].end.site);
             if (e.kind === "ios" && isIosEnd(shape)) {
                 const { parts } = e;
                 for (const [kind, subject] of [
@@ -507,11 +518,10 @@ function rewrite(
             const peers = ownedPeers.get(d);
             if (!owned.has(d)) declarations.push(d);
             else if (peers) {
-                const keyring = d.subject.split(" ")[3];
-                const rest = (Array.isArray(d.args.peers) ? d.args.peers : []).filter((p) => typeof p === "object" && !Array.isArray(p) && !(p instanceof Code) && p !== null && !peers.has(String(p.name)));
+                const keyring = String(d.args.name);
+                const rest = (Array.isArray(d.args.peers) ? d.args.peers : []).filter(isArgs).filter((p) => !peers.has(String(p.name)));
                 let first: string | undefined;
                 for (const p of rest) {
-                    if (typeof p !== "object" || Array.isArray(p) || p instanceof Code || p === null) continue;
                     const variable = camelIdentifier(d.site, "keyring", keyring, "peer", String(p.name));
                     first ??= variable;
                     declarations.push({
@@ -530,6 +540,6 @@ function rewrite(
         }
         return { ...i, declarations, secrets: i.secrets.filter((s) => !droppedSecrets.has(s.key)) };
     });
-    const rewritten = newImports.map((i) => ({ ...i, declarations: i.declarations.map((d) => ({ ...d, args: replaced(d.args, references) as { [key: string]: Value } })) }));
+    const rewritten = newImports.map((i) => ({ ...i, declarations: i.declarations.map((d) => ({ ...d, args: replacedArgs(d.args, references) })) }));
     return { imports: rewritten, routers: routerDeclarations, tunnels: tunnelDeclarations, outcomes };
 }

@@ -127,11 +127,11 @@ function branchFile(key: string): string {
 const device = (site: string, platform: SiteDevice["platform"], host: string): SiteDevice => ({ site, platform, settings: { host, username: "admin" }, credentials: {}, label: `admin@${host}` });
 const DEVICES = [device("home", "ios", "198.51.100.1"), device("parents", "ios", "192.0.2.50"), device("branch", "strongswan", "203.0.113.9")];
 
-function project(home: string, branch: string) {
+function project(home: string, branch: string, parents = PARENTS) {
     const dir = "/etc/swanctl";
     const imports: SiteImport[] = [
         importRouter(readRunningConfig("home", home)),
-        importRouter(readRunningConfig("parents", PARENTS)),
+        importRouter(readRunningConfig("parents", parents)),
         importHost({ site: "branch", swanctlDir: dir, files: [{ path: `${dir}/conf.d/pulumi-home.conf`, text: branch }], loaded: ["home"] }),
     ];
     const files = generateProject(DEVICES, imports, { name: "t", dependencies: {}, devDependencies: {} });
@@ -226,5 +226,26 @@ describe("importer: tunnels whose ends disagree stay separate, with the cross-en
         assert.match(index, /new TunnelInterface\("home-tunnel-2", \{/);
         assert.match(index, /new TunnelInterface\("parents-tunnel-1", \{/);
         assert.match(index, /new StrongSwanConnection\("branch-connection-home", \{/);
+    });
+});
+
+describe("importer: a tunnel whose ends agree but that a SiteToSiteTunnel would not declare as it is", () => {
+    // The parents' router shows its key only encrypted (type 6): the two keys cannot be compared.
+    const { index, report } = project(homeConfig(KEYS.parents), branchFile(KEYS.branch), PARENTS.replace(`  pre-shared-key ${KEYS.parents}`, "  pre-shared-key 6 FhEdKCNaR`YTVbcZ_OBLQbXNOdDfBAAB"));
+
+    it("stays separate resources, and the report says why", () => {
+        assert.match(report, /^\| home: `interface Tunnel2` \(`home-tunnel-2`\) \| parents: `interface Tunnel1` \(`parents-tunnel-1`\) \| both ends, as separate resources \(see below\) \|$/m);
+        assert.match(report, /^### Tunnels whose ends agree but stay separate resources$/m);
+        assert.match(report, /^- \*\*home interface Tunnel2 <-> parents interface Tunnel1\*\*: a SiteToSiteTunnel would not declare what the devices have: a key is shown only encrypted \(type 6\)/m);
+        assert.match(index, /new TunnelInterface\("home-tunnel-2", \{/);
+        assert.match(index, /new IkeV2Keyring\("parents-keyring-KR", \{/);
+        assert.doesNotMatch(index, /new IosRouter\("parents"/);
+    });
+
+    it("the other tunnel of the same router is still one SiteToSiteTunnel; the keyring they share is split into peers", () => {
+        assert.match(index, /new SiteToSiteTunnel\("home-branch", \{/);
+        assert.match(index, /new IkeV2KeyringPeer\("home-keyring-peer-KR-parents", \{/);
+        assert.match(statement(index, 'new IkeV2Profile("home-profile-PROF-PARENTS", {'), /keyring: homeKeyringKrPeerVps\.keyring,/);
+        assert.doesNotMatch(index, /new IkeV2Keyring\("home-keyring-KR"/);
     });
 });
