@@ -32,6 +32,8 @@ export interface RouterConfig {
     findings: Finding[];
     /** `interface NAME` -> its IPv4 address (`ip address A M`), to resolve a tunnel source. */
     interfaceAddresses: Map<string, string>;
+    /** The running-config as read. */
+    text: string;
 }
 
 const words = (line: string) => line.split(/\s+/);
@@ -129,7 +131,7 @@ export function readRunningConfig(site: string, text: string): RouterConfig {
             findings.push({ site, category: "not-modelled", subject: n.line.split(" ").slice(0, 4).join(" "), reason: "this IKE/IPsec setting is not modelled by the provider", lines: flatten(n) });
         }
     }
-    return { site, objects, findings, interfaceAddresses };
+    return { site, objects, findings, interfaceAddresses, text };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,8 +300,11 @@ export function importRouter(config: RouterConfig): SiteImport {
             if (typeof value === "string") args[property] = refer(value);
             else if (Array.isArray(value)) args[property] = value.map((v) => (typeof v === "string" ? refer(v) : v));
         }
+        const secretKeys: Record<string, string> = {};
         for (const key of keyring?.keys ?? []) {
             secrets.push(key.secret);
+            const peerName = (keyring?.input.peers as PlainObject[] | undefined)?.[key.peer]?.name;
+            if (key.field === "preSharedKey" && peerName !== undefined) secretKeys[String(peerName)] = key.secret.key;
             const peers = args.peers;
             const peer = Array.isArray(peers) ? peers[key.peer] : undefined;
             if (peer && typeof peer === "object" && !Array.isArray(peer) && !(peer instanceof Code)) peer[key.field] = secretLookup(key.secret.key);
@@ -318,6 +323,7 @@ export function importRouter(config: RouterConfig): SiteImport {
             variable: identifier(site, SLUG[kind], nameOfRef(object.ref)),
             args,
             notes,
+            ...(keyring ? { secretKeys } : {}),
         };
     }
 }
@@ -333,6 +339,7 @@ function tunnelEnd(config: RouterConfig, object: FoundObject, resourceName: stri
         local: local === undefined ? [] : [local],
         remote: model.tunnelDestination === undefined ? [] : [model.tunnelDestination],
         resourceName,
+        source: () => ({ platform: "ios", runningConfig: config.text, tunnel: Number(model.number) }),
     };
 }
 
@@ -341,7 +348,7 @@ function tunnelEnd(config: RouterConfig, object: FoundObject, resourceName: stri
  * input, or the object rendered from it is not the configuration the router shows (the driver
  * would send lines). Undefined when adopting it sends nothing.
  */
-function adoptionProblem<K extends IosKind>(kind: K, nodes: ConfigNode[], input: PlainObject): { category: Finding["category"]; reason: string } | undefined {
+export function adoptionProblem<K extends IosKind>(kind: K, nodes: ConfigNode[], input: PlainObject): { category: Finding["category"]; reason: string } | undefined {
     const handler: IosObjectHandler<IosModels[K], IosDeviceModels[K]> = iosObjects[kind];
     const checked = iosModelSchemas[kind].safeParse(input);
     if (!checked.success) return { category: "invalid", reason: `the provider refuses it as it is: ${schemaProblems(checked.error).join("; ")}` };

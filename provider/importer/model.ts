@@ -18,6 +18,9 @@ export type DeclaredClass =
     | "TunnelInterface"
     | "StrongSwanConnection";
 
+/** The classes of the generated program: the objects' and the components that declare a tunnel's objects together. */
+export type ProgramClass = DeclaredClass | "IosRouter" | "SiteToSiteTunnel";
+
 /** The credential fields of a device, as the resources' `device` takes them. */
 export const CREDENTIAL_FIELDS = ["password", "privateKey", "privateKeyPassphrase", "enableSecret"] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
@@ -34,11 +37,11 @@ export interface SiteDevice {
     label: string;
 }
 
-/** One resource of the generated program. */
-export interface Declaration {
+/** One resource of the generated program (an object's; a component's with ProgramClass). */
+export interface Declaration<Class extends ProgramClass = DeclaredClass> {
     /** The site (device) it is on, as the devices file names it. */
     site: string;
-    className: DeclaredClass;
+    className: Class;
     /** The object as the device names it, for comments and the report: `crypto ikev2 keyring KR`, `conf.d/pulumi-home.conf`. */
     subject: string;
     /** The Pulumi resource name. */
@@ -49,6 +52,10 @@ export interface Declaration {
     args: { [key: string]: Value };
     /** Comment lines written above the declaration (what the user must do, e.g. fill a type-6 key). */
     notes: string[];
+    /** Whether the arguments take the site's device (a SiteToSiteTunnel takes its ends' instead). */
+    takesDevice?: false;
+    /** The stack secret each key reads: a keyring's by peer name, a connection's under its name. */
+    secretKeys?: Record<string, string>;
 }
 
 /** A value the program reads from the stack's secret configuration. */
@@ -84,6 +91,9 @@ export interface Finding {
     lines: string[];
 }
 
+/** The text an end is written in: a router's running-config and the tunnel's number, or a host's file and the connection's name. */
+export type EndSource = { platform: "ios"; runningConfig: string; tunnel: number } | { platform: "strongswan"; text: string; connection: string; file: string };
+
 /** One end of a tunnel as a device has it. */
 export interface FoundEnd {
     site: string;
@@ -95,6 +105,12 @@ export interface FoundEnd {
     remote: string[];
     /** The resource that declares it, when it was imported. */
     resourceName?: string;
+    /**
+     * Where the end is written, for the cross-end checks and the SiteToSiteTunnel that may declare it;
+     * behind a function, so that the import's data (which the program and the report are made of)
+     * holds no key of a file or object it did not import.
+     */
+    source(): EndSource;
 }
 
 /** What the importer makes of one device: declarations, the stack secrets they read, findings, and the tunnel ends it has. */

@@ -5,8 +5,9 @@
  * configuration through stdin, and the report of what was not imported. No I/O.
  */
 import { withFix } from "../fix";
-import { CREDENTIAL_FIELDS, Declaration, Finding, secretLookup, SiteDevice, SiteImport, StackSecret } from "./model";
+import { CREDENTIAL_FIELDS, Declaration, Finding, ProgramClass, secretLookup, SiteDevice, SiteImport, StackSecret } from "./model";
 import { importReport } from "./report";
+import { declareTunnels, TunnelProgram } from "./site-to-site";
 import { pairTunnels } from "./tunnels";
 import { camelIdentifier, Code, lineComments, printValue, stringLiteral, Value } from "./typescript";
 
@@ -43,16 +44,18 @@ function credentialSecrets(d: SiteDevice): StackSecret[] {
     }));
 }
 
-/** Every variable a value refers to by name (a Code that is just an identifier). */
+/** Every variable a value refers to (a Code that is an identifier, or starts with one: `homeRouter.policy`). */
 function referencedVariables(value: Value, into: Set<string>): void {
     if (value instanceof Code) {
-        if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(value.text)) into.add(value.text);
+        const variable = /^[A-Za-z_$][A-Za-z0-9_$]*(?=$|\.)/.exec(value.text);
+        if (variable) into.add(variable[0]);
     } else if (Array.isArray(value)) value.forEach((v) => referencedVariables(v, into));
     else if (value !== null && typeof value === "object") Object.values(value).forEach((v) => referencedVariables(v, into));
 }
 
-function declarationSource(d: Declaration, used: Set<string>): string[] {
-    const args: { [key: string]: Value } = { device: new Code(deviceVariable(d.site)), adopt: true, ...d.args };
+function declarationSource(d: Declaration<ProgramClass>, used: Set<string>): string[] {
+    const device = d.takesDevice === false ? {} : { device: new Code(deviceVariable(d.site)) };
+    const args: { [key: string]: Value } = { ...device, adopt: true, ...d.args };
     const call = `new ${d.className}(${stringLiteral(d.resourceName)}, `;
     const head = used.has(d.variable) ? `const ${d.variable} = ${call}` : call;
     return [...lineComments([d.subject, ...d.notes]), `${head}${printValue(args, "", head.length)});`];
@@ -68,8 +71,9 @@ function deviceSource(d: SiteDevice): string[] {
     return [`${head}${printValue(value, "", head.length)};`];
 }
 
-function indexSource(devices: SiteDevice[], imports: SiteImport[]): string {
-    const declarations = imports.flatMap((i) => i.declarations);
+function indexSource(devices: SiteDevice[], program: TunnelProgram): string {
+    const { imports } = program;
+    const declarations: Declaration<ProgramClass>[] = [...program.routers, ...imports.flatMap((i) => i.declarations), ...program.tunnels];
     const todo = imports.flatMap((i) => i.secrets).filter((s) => s.value === undefined);
     const used = new Set<string>();
     for (const d of declarations) referencedVariables(d.args, used);
@@ -77,7 +81,8 @@ function indexSource(devices: SiteDevice[], imports: SiteImport[]): string {
     const out: string[] = [
         "/**",
         ` * Imported by \`pulumi-ikev2 import\` from ${devices.map((d) => `${d.site} (${PLATFORM[d.platform].words}, ${d.label})`).join(", ")}.`,
-        " * Every object below exists on its device and is adopted (`adopt: true`): `pulumi up` takes it over",
+        " * Every object below exists on its device and is adopted (`adopt: true`, also through the IosRouter",
+        " * and SiteToSiteTunnel components, which declare a tunnel's objects on both ends): `pulumi up` takes it over",
         " * without sending a line as long as the program and the device agree. What was not imported, and",
         " * why: IMPORT-REPORT.md.",
         " *",
@@ -99,10 +104,14 @@ function indexSource(devices: SiteDevice[], imports: SiteImport[]): string {
         ...devices.flatMap(deviceSource),
     ];
     for (const device of devices) {
-        const own = declarations.filter((d) => d.site === device.site);
+        const own = declarations.filter((d) => d.site === device.site && d.className !== "SiteToSiteTunnel");
         if (own.length === 0) continue;
         out.push("", `// ${device.site} (${PLATFORM[device.platform].words}, ${device.label})`);
         for (const d of own) out.push("", ...declarationSource(d, used));
+    }
+    if (program.tunnels.length) {
+        out.push("", "// The tunnels whose two ends were both read and agree: each declared once (see IMPORT-REPORT.md).");
+        for (const d of program.tunnels) out.push("", ...declarationSource(d, used));
     }
     return out.join("\n") + "\n";
 }
@@ -110,7 +119,7 @@ function indexSource(devices: SiteDevice[], imports: SiteImport[]): string {
 /** A string as one single-quoted shell word (no expansion of any kind). */
 const shellWord = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function secretsScript(devices: SiteDevice[], imports: SiteImport[], options: ProjectOptions): string {
+function secretsScript(devices: SiteDevice[], { imports }: TunnelProgram, options: ProjectOptions): string {
     const secrets = [...devices.flatMap(credentialSecrets), ...imports.flatMap((i) => i.secrets)];
     const known = secrets.filter((s) => s.value !== undefined);
     const unknown = secrets.filter((s) => s.value === undefined);
@@ -140,11 +149,12 @@ function secretsScript(devices: SiteDevice[], imports: SiteImport[], options: Pr
 export function generateProject(devices: SiteDevice[], imports: SiteImport[], options: ProjectOptions): GeneratedFile[] {
     // Names are unique on each site and start with the site's; two sites' names can still meet (site home-kr's
     // connection a and site home's keyring KR peer a are both homeKrAPsk): refuse rather than mix two keys.
-    const names = [...devices.flatMap(credentialSecrets), ...imports.flatMap((i) => i.secrets)].map((s) => s.key);
-    names.push(...devices.map((d) => deviceVariable(d.site)), ...imports.flatMap((i) => i.declarations.map((d) => d.variable)));
+    const tunnels = pairTunnels(devices, imports);
+    const program = declareTunnels(imports, tunnels.pairs);
+    const names = [...devices.flatMap(credentialSecrets), ...program.imports.flatMap((i) => i.secrets)].map((s) => s.key);
+    names.push(...devices.map((d) => deviceVariable(d.site)), ...[...program.routers, ...program.imports.flatMap((i) => i.declarations), ...program.tunnels].map((d) => d.variable));
     const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
     if (twice.length) throw new Error(withFix(`two sites' objects would share the program's name${twice.length === 1 ? "" : "s"} ${twice.join(", ")}`, "rename a site in the devices file"));
-    const tunnels = pairTunnels(devices, imports);
     const findings: Finding[] = [...imports.flatMap((i) => i.findings), ...tunnels.findings];
     const description = `IKEv2/IPsec configuration imported from ${devices.map((d) => d.site).join(", ")}`;
     const json = (v: unknown) => JSON.stringify(v, null, 4) + "\n";
@@ -173,8 +183,8 @@ export function generateProject(devices: SiteDevice[], imports: SiteImport[], op
             }),
         },
         { path: ".gitignore", mode: 0o644, content: "/node_modules/\n/set-secrets.sh\n" },
-        { path: "index.ts", mode: 0o644, content: indexSource(devices, imports) },
-        { path: "set-secrets.sh", mode: 0o700, content: secretsScript(devices, imports, options) },
-        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, imports, findings, tunnels.pairs, options.stack) },
+        { path: "index.ts", mode: 0o644, content: indexSource(devices, program) },
+        { path: "set-secrets.sh", mode: 0o700, content: secretsScript(devices, program, options) },
+        { path: "IMPORT-REPORT.md", mode: 0o644, content: importReport(devices, program, findings, tunnels.pairs, options.stack) },
     ];
 }

@@ -2,7 +2,8 @@
  * IMPORT-REPORT.md: what was imported, what was not and why (the migration work left), and what to
  * do before the first `pulumi up`. Lines from the devices are shown with their secrets masked. No I/O.
  */
-import { Finding, FindingCategory, FoundEnd, SiteDevice, SiteImport } from "./model";
+import { Declaration, Finding, FindingCategory, FoundEnd, ProgramClass, SiteDevice } from "./model";
+import { TunnelOutcome, TunnelProgram } from "./site-to-site";
 import { TunnelPair } from "./tunnels";
 
 /** The report's sections for what was not imported, in this order. */
@@ -24,25 +25,53 @@ function entry(f: Finding): string[] {
 
 const endCell = (e: FoundEnd) => `${e.site}: \`${e.subject}\`${e.resourceName ? ` (\`${e.resourceName}\`)` : " (not imported)"}`;
 
+const pairTitle = ({ ends }: TunnelPair) => `${ends[0].site} ${ends[0].subject} <-> ${ends[1].site} ${ends[1].subject}`;
+
+/** What the program has of a tunnel. */
+function programCell(pair: TunnelPair, outcome: TunnelOutcome | undefined): string {
+    if (outcome && "tunnel" in outcome) return `SiteToSiteTunnel \`${outcome.tunnel}\``;
+    const imported = pair.ends.filter((e) => e.resourceName !== undefined).length;
+    if (imported < 2) return imported === 1 ? "one end (see below)" : "neither end";
+    return pair.disagreements.length ? "both ends, as separate resources: the ends disagree (see below)" : "both ends, as separate resources (see below)";
+}
+
 /**
- * The tunnels whose two ends are both on the devices read, whether the program has both, and the
- * tunnel findings: ends whose far end is missing or was not imported.
+ * The tunnels whose two ends are both on the devices read: whether the program declares them as one
+ * SiteToSiteTunnel, has both ends or one; what the cross-end checks find wrong between two ends; why
+ * a tunnel whose ends agree stays separate resources; and ends whose far end is missing or was not imported.
  */
-function tunnelSection(pairs: TunnelPair[], findings: Finding[]): string[] {
+function tunnelSection(pairs: TunnelPair[], outcomes: TunnelOutcome[], findings: Finding[]): string[] {
     if (pairs.length === 0 && findings.length === 0) return [];
     const out = ["## Tunnels between the devices", ""];
-    if (pairs.length) out.push("| End | End | In the program |", "|---|---|---|");
-    for (const { ends } of pairs) {
-        const imported = ends.filter((e) => e.resourceName !== undefined).length;
-        out.push(`| ${endCell(ends[0])} | ${endCell(ends[1])} | ${imported === 2 ? "both ends" : imported === 1 ? "one end (see below)" : "neither end"} |`);
+    const outcomeOf = (p: TunnelPair) => outcomes.find((o) => o.pair === p);
+    if (pairs.length) {
+        out.push(
+            "Where both ends were imported and agree, one SiteToSiteTunnel declares both (with an IosRouter for what each router's tunnels share),",
+            "as long as it declares exactly what the devices have; otherwise each end's objects are resources of their own.",
+            "",
+            "| End | End | In the program |",
+            "|---|---|---|",
+        );
     }
+    for (const pair of pairs) out.push(`| ${endCell(pair.ends[0])} | ${endCell(pair.ends[1])} | ${programCell(pair, outcomeOf(pair))} |`);
     if (pairs.length) out.push("");
+    const disagree = pairs.filter((p) => p.disagreements.length);
+    if (disagree.length) {
+        out.push("### Tunnels whose ends disagree", "", "What the cross-end checks find (the same checks a SiteToSiteTunnel runs at every preview); the objects of each end are adopted as separate resources, as the devices have them.", "");
+        for (const p of disagree) out.push(`- **${pairTitle(p)}**:`, ...p.disagreements.map((m) => `  - ${m}`), "");
+    }
+    const separate = outcomes.flatMap((o) => ("separate" in o ? [o] : []));
+    if (separate.length) {
+        out.push("### Tunnels whose ends agree but stay separate resources", "");
+        for (const o of separate) out.push(`- **${pairTitle(o.pair)}**: a SiteToSiteTunnel would not declare what the devices have: ${o.separate}.`, "");
+    }
     if (findings.length) out.push("Ends the program has whose far end it does not:", "", ...findings.flatMap(entry));
     return out;
 }
 
-export function importReport(devices: SiteDevice[], imports: SiteImport[], findings: Finding[], pairs: TunnelPair[], stack: string | undefined): string {
-    const declarations = imports.flatMap((i) => i.declarations);
+export function importReport(devices: SiteDevice[], program: TunnelProgram, findings: Finding[], pairs: TunnelPair[], stack: string | undefined): string {
+    const { imports } = program;
+    const declarations: Declaration<ProgramClass>[] = [...program.routers, ...imports.flatMap((i) => i.declarations), ...program.tunnels];
     const todo = imports.flatMap((i) => i.secrets).filter((s) => s.value === undefined);
     const missed = findings.filter((f) => f.category !== "note" && f.category !== "tunnel");
     const out = [
@@ -61,7 +90,7 @@ export function importReport(devices: SiteDevice[], imports: SiteImport[], findi
         for (const d of declarations) out.push(`| ${d.site} | \`${d.subject}\` | ${d.className} \`${d.resourceName}\` |`);
         out.push("");
     }
-    out.push(...tunnelSection(pairs, findings.filter((f) => f.category === "tunnel")));
+    out.push(...tunnelSection(pairs, program.outcomes, findings.filter((f) => f.category === "tunnel")));
     out.push(`## Not imported: ${missed.length}`, "");
     if (missed.length === 0) out.push("Nothing: every IKEv2/IPsec object on the devices is in the program.", "");
     else out.push("What stays as it is on the devices, outside the program, and why: the migration work left.", "");

@@ -61,7 +61,13 @@ export function importHost(host: HostConfig): SiteImport {
         }
         for (const [name, section] of Object.entries(connections)) {
             const subject = `${shown}: connection ${name}`;
-            const end: FoundEnd = { site, subject, local: addresses(section.values.local_addrs), remote: addresses(section.values.remote_addrs) };
+            const end: FoundEnd = {
+                site,
+                subject,
+                local: addresses(section.values.local_addrs),
+                remote: addresses(section.values.remote_addrs),
+                source: () => ({ platform: "strongswan", text: file.text, connection: name, file: shown }),
+            };
             ends.push(end);
             const ours = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name) && file.path === path.posix.join(swanctlDir, "conf.d", connectionFileName(name));
             const notImported = (category: Finding["category"], reason: string, lines = masked(file.text)) => findings.push({ site, category, subject, reason, lines });
@@ -97,10 +103,12 @@ export function importHost(host: HostConfig): SiteImport {
             }
             const args: { [key: string]: Value } = inSchemaOrder(strongSwanConnectionSchema, withoutDefaults(strongSwanConnectionSchema, input));
             const notes: string[] = [];
+            const secretKeys: Record<string, string> = {};
             if (checked.data.preSharedKey !== undefined) {
                 const secret: StackSecret = { key: identifier(site, name, "psk"), purpose: `${site}: ${shown} secret`, value: checked.data.preSharedKey };
                 secrets.push(secret);
                 args.preSharedKey = secretLookup(secret.key);
+                secretKeys[name] = secret.key;
             }
             if (!host.loaded.includes(name)) {
                 findings.push({
@@ -120,6 +128,7 @@ export function importHost(host: HostConfig): SiteImport {
                 variable: identifier(site, "connection", name),
                 args,
                 notes,
+                secretKeys,
             });
         }
     }

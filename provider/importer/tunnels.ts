@@ -3,13 +3,36 @@
  * connection is one end (imported or not), and two ends on two of the devices pair up when each
  * leads to the other's outside address. A pair is the unit a SiteToSiteTunnel declares; an end
  * whose far end is on a device that was read but is missing or was not imported is migration work
- * the report names. No I/O.
+ * the report names. The two ends of a pair are compared by the cross-end checks (provider/tunnel/),
+ * read from the devices' text as the diagnosis reads them. No I/O.
  */
+import { crossEndFindings } from "../tunnel/cross-check";
+import { DeviceEnd, iosEndFromRunningConfig, strongSwanEndFromFile } from "../tunnel/device-ends";
 import { Finding, FoundEnd, SiteDevice, SiteImport } from "./model";
 
 /** Two ends on two devices that lead to each other. */
 export interface TunnelPair {
     ends: [FoundEnd, FoundEnd];
+    /** What the cross-end checks find wrong between them (each message names both ends and the fix); empty when they agree. */
+    disagreements: string[];
+}
+
+/** An end as the cross-end checks see it, with the key it holds for its peer (for comparing, never shown). */
+function deviceEnd(e: FoundEnd): DeviceEnd {
+    const s = e.source();
+    return s.platform === "ios"
+        ? iosEndFromRunningConfig(s.runningConfig, { site: e.site, tunnel: s.tunnel })
+        : strongSwanEndFromFile(s.text, { site: e.site, connection: s.connection, file: s.file });
+}
+
+/** The cross-end checks' messages for two ends; the keys are compared when both devices show them in clear. */
+function disagreements(a: FoundEnd, b: FoundEnd): string[] {
+    const [x, y] = [deviceEnd(a), deviceEnd(b)];
+    const keyX = x.keyFor(y.end.address, y.end.localId);
+    const keyY = y.keyFor(x.end.address, x.end.localId);
+    const readable = (k: string | undefined): k is string => k !== undefined && k !== "opaque";
+    const keysAgree = readable(keyX) && readable(keyY) ? keyX === keyY : undefined;
+    return crossEndFindings(x.end, y.end, { keysAgree }).map((f) => f.message);
 }
 
 /** An address as both platforms may print it (IOS prints IPv6 in capitals). */
@@ -60,7 +83,7 @@ export function pairTunnels(devices: SiteDevice[], imports: SiteImport[]): { pai
             for (const match of matches) {
                 if (paired.has(match) && paired.has(end)) continue;
                 paired.add(end).add(match);
-                pairs.push({ ends: [end, match] });
+                pairs.push({ ends: [end, match], disagreements: disagreements(end, match) });
                 const missing = [end, match].filter((e) => e.resourceName === undefined);
                 if (missing.length === 1) {
                     const [gone] = missing;

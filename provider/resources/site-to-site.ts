@@ -11,22 +11,27 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { DhGroup, EspTransform, IkeProposal } from "../algorithms";
 import { Identity } from "../strongswan/swanctl-ids";
+import {
+    EndDescriptions,
+    iosEndInputs,
+    isIosEnd,
+    lansOfEnd,
+    RouterNames,
+    routerInputs,
+    siteOfEnd,
+    strongSwanEndInputs,
+    strongSwanNames,
+    suiteOf,
+    TunnelAlgorithms,
+    tunnelAlgorithms,
+} from "../tunnel/site-to-site-inputs";
 import { IosDevice, StrongSwanHost } from "./types";
 import { crossEndCheck, EndDeclaration, IosEndDeclaration, StrongSwanEndDeclaration } from "./cross-end";
 import { IkeV2KeyringPeer, IkeV2Policy, IkeV2Profile, IkeV2Proposal, IosTunnelCheck, IpsecProfile, IpsecTransformSet, TunnelInterface } from "./ios";
 import { StrongSwanConnection, StrongSwanTunnelCheck } from "./strongswan";
 
-/** One set of algorithms for both ends, in IOS's names (algorithms.ts maps them for strongSwan). */
-export interface TunnelAlgorithms {
-    /** IKE SA: e.g. `{ encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }`. */
-    ike: IkeProposal;
-    /** ESP: e.g. `{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac" }`. */
-    esp: EspTransform;
-    /** PFS group for the CHILD_SAs' rekeys (IOS `set pfs groupN`); none when left out. */
-    pfsGroup?: DhGroup;
-}
+export type { EndDescriptions, TunnelAlgorithms };
 
 export interface IosRouterArgs {
     device: IosDevice;
@@ -43,40 +48,17 @@ export interface IosRouterArgs {
     /** The algorithm sets the router's tunnels use: one IKEv2 proposal and one transform set each, all in one policy. */
     algorithms: TunnelAlgorithms | TunnelAlgorithms[];
     /** Names on the router (defaults: keyring "KR", policy "POL-IKEV2", proposals and transform sets named after their algorithms). */
-    names?: { keyring?: string; policy?: string; proposals?: string[]; transformSets?: string[] };
+    names?: RouterNames;
+    /**
+     * Take over proposals, policy and transform sets that already exist on the router under these
+     * names (each resource's `adopt`), e.g. in a program written by `pulumi-ikev2 import`.
+     */
+    adopt?: boolean;
 }
 
 /** An IOS end of a tunnel, as the router's other tunnels see it (for the clash checks). */
 interface RouterEnd {
     declaration: IosEndDeclaration;
-}
-
-const upperWord = (s: string) => s.toUpperCase().replace(/[^A-Z0-9_.-]/g, "-");
-
-const ENC_TAG: Record<string, string> = { "aes-cbc-128": "AES128", "aes-cbc-192": "AES192", "aes-cbc-256": "AES256", "aes-gcm-128": "AESGCM128", "aes-gcm-256": "AESGCM256" };
-const ESP_TAG: Record<string, string> = { "esp-aes-128": "AES128", "esp-aes-192": "AES192", "esp-aes-256": "AES256", "esp-gcm-128": "AESGCM128", "esp-gcm-256": "AESGCM256" };
-
-/** `PROP-AES256-SHA256-G14`: a proposal named after what it holds. */
-function proposalName(a: TunnelAlgorithms): string {
-    const hashes = a.ike.integrity?.length ? a.ike.integrity : (a.ike.prf ?? []);
-    return ["PROP", ...a.ike.encryption.map((e) => ENC_TAG[e]), ...hashes.map((h) => h.toUpperCase()), ...a.ike.groups.map((g) => `G${g}`)].join("-");
-}
-
-/** `TS-AES256-SHA256`: a transform set named after what it holds. */
-function transformSetName(a: TunnelAlgorithms): string {
-    return ["TS", ESP_TAG[a.esp.encryption], ...(a.esp.integrity ? [a.esp.integrity.replace(/^esp-|-hmac$/g, "").toUpperCase()] : [])].join("-");
-}
-
-const sameAlgorithms = (x: TunnelAlgorithms, y: TunnelAlgorithms) => JSON.stringify([x.ike, x.esp, x.pfsGroup ?? null]) === JSON.stringify([y.ike, y.esp, y.pfsGroup ?? null]);
-
-/** The name of the router's proposal for its i-th algorithm set. */
-function proposalNameOf(router: IosRouter, i: number): string {
-    return router.names.proposals?.[i] ?? proposalName(router.algorithms[i]);
-}
-
-/** The name of the router's transform set for its i-th algorithm set. */
-function transformSetNameOf(router: IosRouter, i: number): string {
-    return router.names.transformSets?.[i] ?? transformSetName(router.algorithms[i]);
 }
 
 /**
@@ -95,7 +77,7 @@ export class IosRouter extends pulumi.ComponentResource {
     readonly tunnelSource: string;
     readonly keyring: string;
     readonly algorithms: TunnelAlgorithms[];
-    readonly names: NonNullable<IosRouterArgs["names"]>;
+    readonly names: RouterNames;
     readonly proposals: IkeV2Proposal[];
     readonly policy: IkeV2Policy;
     readonly transformSets: IpsecTransformSet[];
@@ -114,29 +96,18 @@ export class IosRouter extends pulumi.ComponentResource {
         this.keyring = args.names?.keyring ?? "KR";
         this.algorithms = Array.isArray(args.algorithms) ? args.algorithms : [args.algorithms];
         this.names = args.names ?? {};
+        const own = routerInputs(this);
         const parent = { parent: this };
-        this.proposals = this.algorithms.map(
-            (a, i) => new IkeV2Proposal(`${name}-proposal${i ? `-${i + 1}` : ""}`, { device: args.device, name: proposalNameOf(this, i), ...a.ike }, parent),
-        );
-        this.policy = new IkeV2Policy(`${name}-policy`, { device: args.device, name: args.names?.policy ?? "POL-IKEV2", proposals: this.proposals }, parent);
-        this.transformSets = this.algorithms.map(
-            (a, i) =>
-                new IpsecTransformSet(`${name}-ts${i ? `-${i + 1}` : ""}`, { device: args.device, name: transformSetNameOf(this, i), ...a.esp, mode: "tunnel" }, parent),
-        );
+        const adopt = args.adopt;
+        this.proposals = own.proposals.map((p, i) => new IkeV2Proposal(`${name}-proposal${i ? `-${i + 1}` : ""}`, { device: args.device, adopt, ...p }, parent));
+        this.policy = new IkeV2Policy(`${name}-policy`, { device: args.device, adopt, ...own.policy, proposals: this.proposals }, parent);
+        this.transformSets = own.transformSets.map((t, i) => new IpsecTransformSet(`${name}-ts${i ? `-${i + 1}` : ""}`, { device: args.device, adopt, ...t }, parent));
         this.registerOutputs({});
     }
 
     /** The index of a tunnel's algorithms among the router's, or an error that says how to fix it. */
     suiteOf(tunnel: string, algorithms: TunnelAlgorithms | undefined): number {
-        if (algorithms === undefined) return 0;
-        const i = this.algorithms.findIndex((a) => sameAlgorithms(a, algorithms));
-        if (i < 0) {
-            throw new Error(
-                `SiteToSiteTunnel ${tunnel}: its algorithms are not among IosRouter ${this.site}'s, so the router would offer none of them. ` +
-                    `Fix: add them to the router's algorithms (IosRouter ${this.site} { algorithms: [...] }), or leave the tunnel's algorithms out to use the router's first`,
-            );
-        }
-        return i;
+        return suiteOf(this, tunnel, algorithms);
     }
 }
 
@@ -163,6 +134,8 @@ export interface IosTunnelEnd {
     id?: Identity;
     /** Names on the router (defaults: keyring peer = the far site's name, profile `PROF-<FAR>`, IPsec profile `IPSEC-<FAR>`). */
     names?: { peer?: string; profile?: string; ipsecProfile?: string };
+    /** The `description` of the keyring peer, IKEv2 profile and tunnel interface: text, or false for none (defaults: `tunnel NAME`, `tunnel NAME to FAR`). */
+    descriptions?: EndDescriptions;
 }
 
 /** A strongSwan end. */
@@ -202,22 +175,15 @@ export interface SiteToSiteTunnelArgs {
      * ends have one, and each diagnosing from both ends when the tunnel does not come up.
      */
     prove?: boolean | { timeoutSeconds?: number };
+    /**
+     * Take over the ends' objects where they already exist on the devices under the names the tunnel
+     * gives them (each resource's `adopt`), e.g. in a program written by `pulumi-ikev2 import`.
+     */
+    adopt?: boolean;
 }
 
-const isIos = (e: TunnelEndArgs): e is IosTunnelEnd => "router" in e;
-const siteOf = (e: TunnelEndArgs) => (isIos(e) ? e.router.site : e.host.name);
-const wanOf = (e: TunnelEndArgs) => (isIos(e) ? e.router.wan : e.host.wan);
-const lansOf = (e: TunnelEndArgs) => e.lans ?? (isIos(e) ? e.router.lans : (e.host.lans ?? []));
-const idOf = (e: TunnelEndArgs): Identity => e.id ?? { address: wanOf(e) };
+const isIos = (e: TunnelEndArgs): e is IosTunnelEnd => isIosEnd(e);
 const lanAddressOf = (e: TunnelEndArgs) => (isIos(e) ? e.router.lanAddress : e.host.lanAddress);
-const swanWord = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "-");
-
-function cidr(address: string): { address: string; mask: string } {
-    const [ip, length] = address.split("/");
-    const n = Number(length ?? 32);
-    const mask = n === 0 ? 0 : (0xffffffff << (32 - n)) >>> 0;
-    return { address: ip, mask: [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join(".") };
-}
 
 /** What one end of a tunnel will create: its declaration (for the cross-end checks), then the resources. */
 interface EndPlan {
@@ -237,14 +203,8 @@ interface CreatedEnd {
 /** The far end, as a check reads it for the diagnosis. */
 function peerOf(far: TunnelEndArgs, names: { tunnel?: number; connection?: string; child?: string }) {
     return isIos(far)
-        ? { site: siteOf(far), ios: far.router.device, tunnel: names.tunnel ?? far.tunnel.number }
-        : { site: siteOf(far), strongSwan: far.host.device, connectionName: names.connection!, child: names.child! };
-}
-
-/** The strongSwan connection and child names an end gets on its host for a far site. */
-function strongSwanNames(self: StrongSwanTunnelEnd, far: TunnelEndArgs): { connection: string; child: string } {
-    const farSite = swanWord(siteOf(far));
-    return { connection: self.names?.connection ?? farSite, child: self.names?.child ?? `${farSite}-lan` };
+        ? { site: siteOfEnd(far), ios: far.router.device, tunnel: names.tunnel ?? far.tunnel.number }
+        : { site: siteOfEnd(far), strongSwan: far.host.device, connectionName: names.connection!, child: names.child! };
 }
 
 /**
@@ -274,8 +234,7 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
     constructor(name: string, args: SiteToSiteTunnelArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ikev2:index:SiteToSiteTunnel", name, {}, opts);
         const { a, b } = args;
-        const algorithms = args.algorithms ?? (isIos(a) ? a.router.algorithms[0] : isIos(b) ? b.router.algorithms[0] : undefined);
-        if (!algorithms) throw new Error(`SiteToSiteTunnel ${name}: between two strongSwan hosts the algorithms must be given. Fix: set algorithms: { ike, esp, pfsGroup }`);
+        const algorithms = tunnelAlgorithms(name, args, a, b);
         const plan = (self: TunnelEndArgs, far: TunnelEndArgs) => (isIos(self) ? this.iosEnd(name, args, algorithms, self, far) : this.strongSwanEnd(name, args, algorithms, self, far));
         const [planA, planB] = [plan(a, b), plan(b, a)];
         const neighbours = (e: TunnelEndArgs) => (isIos(e) ? e.router.ends.map((x) => x.declaration) : []);
@@ -297,47 +256,21 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
         const router = self.router;
         const device = router.device;
         const site = router.site;
-        const farSite = siteOf(far);
-        const suite = router.suiteOf(tunnel, args.algorithms);
         const prefix = `${tunnel}-${site}`;
-        const names = {
-            peer: self.names?.peer ?? swanWord(farSite).toLowerCase(),
-            profile: self.names?.profile ?? `PROF-${upperWord(farSite)}`,
-            ipsec: self.names?.ipsecProfile ?? `IPSEC-${upperWord(farSite)}`,
-        };
-        const dpd = args.dpd === false ? undefined : { interval: args.dpd?.interval ?? 10, retry: args.dpd?.retry ?? 3, mode: "periodic" as const };
-        const peer = { device, keyring: router.keyring, name: names.peer, description: `tunnel ${tunnel}`, address: wanOf(far), preSharedKey: args.preSharedKey, keysVersion: args.keysVersion };
-        const profile = {
-            device,
-            name: names.profile,
-            description: `tunnel ${tunnel}`,
-            matchIdentityRemote: [idOf(far)],
-            identityLocal: idOf(self),
-            keyring: router.keyring,
-            dpd,
-            lifetime: args.ikeLifetime,
-        };
-        const transformSet = { name: transformSetNameOf(router, suite), ...algorithms.esp, mode: "tunnel" };
-        const ipsec = { device, name: names.ipsec, transformSets: [transformSet.name], ikev2Profile: names.profile, pfsGroup: algorithms.pfsGroup, lifetimeSeconds: args.ipsecLifetime };
-        const tunnelInterface = {
-            device,
-            number: self.tunnel.number,
-            description: `tunnel ${tunnel} to ${farSite}`,
-            ipAddress: cidr(self.tunnel.address),
-            tunnelSource: router.tunnelSource,
-            tunnelDestination: wanOf(far),
-            protectionProfile: names.ipsec,
-            ipMtu: self.tunnel.mtu,
-            tcpAdjustMss: self.tunnel.tcpAdjustMss,
-            routes: lansOf(far).map((destination) => ({ destination })),
-        };
+        const inputs = iosEndInputs(tunnel, args, algorithms, self, far);
+        const { suite, transformSet } = inputs;
+        const peer = { device, ...inputs.peer };
+        const profile = { device, ...inputs.profile };
+        const ipsec = { device, ...inputs.ipsec };
+        const tunnelInterface = { device, ...inputs.tunnelInterface };
+        const adopt = args.adopt;
         const label = (kind: string, role: string) => `${kind} "${prefix}-${role}"`;
         const declaration: IosEndDeclaration = {
             platform: "ios",
             site,
             device,
             address: router.wan,
-            lans: lansOf(self),
+            lans: lansOfEnd(self),
             resources: {
                 ike: `IkeV2Policy "${router.site}-policy"`,
                 esp: label("IpsecProfile", "ipsec"),
@@ -345,7 +278,7 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
                 identity: label("IkeV2Profile", "profile"),
                 tunnel: label("TunnelInterface", "tunnel"),
             },
-            proposals: router.algorithms.map((a, i) => ({ name: proposalNameOf(router, i), ...a.ike })),
+            proposals: routerInputs(router).proposals,
             keyringPeers: [peer],
             profile,
             ipsecProfile: ipsec,
@@ -356,10 +289,10 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
             declaration,
             create: (before) => {
                 const opts = { parent: this, dependsOn: [before] };
-                const peerResource = new IkeV2KeyringPeer(`${prefix}-peer`, peer, opts);
-                const profileResource = new IkeV2Profile(`${prefix}-profile`, profile, { parent: this, dependsOn: [before, peerResource, router.policy] });
-                const ipsecResource = new IpsecProfile(`${prefix}-ipsec`, { ...ipsec, transformSets: [router.transformSets[suite]], ikev2Profile: profileResource }, opts);
-                const tunnelResource = new TunnelInterface(`${prefix}-tunnel`, { ...tunnelInterface, protectionProfile: ipsecResource }, opts);
+                const peerResource = new IkeV2KeyringPeer(`${prefix}-peer`, { ...peer, adopt }, opts);
+                const profileResource = new IkeV2Profile(`${prefix}-profile`, { ...profile, adopt }, { parent: this, dependsOn: [before, peerResource, router.policy] });
+                const ipsecResource = new IpsecProfile(`${prefix}-ipsec`, { ...ipsec, adopt, transformSets: [router.transformSets[suite]], ikev2Profile: profileResource }, opts);
+                const tunnelResource = new TunnelInterface(`${prefix}-tunnel`, { ...tunnelInterface, adopt, protectionProfile: ipsecResource }, opts);
                 const resources = [peerResource, profileResource, ipsecResource, tunnelResource];
                 return {
                     resources,
@@ -389,36 +322,15 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
         const host = self.host;
         const site = host.name;
         const prefix = `${tunnel}-${site}`;
-        const names = strongSwanNames(self, far);
-        const connection = {
-            device: host.device,
-            name: names.connection,
-            localAddrs: [host.wan],
-            remoteAddrs: [wanOf(far)],
-            proposals: [algorithms.ike],
-            local: { auth: "psk" as const, id: idOf(self) },
-            remote: { auth: "psk" as const, id: idOf(far) },
-            preSharedKey: args.preSharedKey,
-            children: [
-                {
-                    name: names.child,
-                    localTs: lansOf(self),
-                    remoteTs: lansOf(far),
-                    espProposals: [{ ...algorithms.esp, pfsGroup: algorithms.pfsGroup }],
-                    startAction: self.startAction ?? "trap",
-                    dpdAction: args.dpd === false ? undefined : ("restart" as const),
-                    rekeyTime: args.ipsecLifetime,
-                },
-            ],
-            dpdDelay: args.dpd === false ? undefined : `${args.dpd?.interval ?? 10}s`,
-            rekeyTime: args.ikeLifetime,
-        };
+        const inputs = strongSwanEndInputs(args, algorithms, self, far);
+        const names = inputs.names;
+        const connection = { device: host.device, ...inputs.connection };
         const label = `StrongSwanConnection "${prefix}-connection"`;
         const declaration: StrongSwanEndDeclaration = {
             platform: "strongswan",
             site,
             device: host.device,
-            lans: lansOf(self),
+            lans: lansOfEnd(self),
             resources: { ike: label, esp: label, keys: label, identity: label, selectors: label },
             connection,
             child: names.child,
@@ -426,7 +338,7 @@ export class SiteToSiteTunnel extends pulumi.ComponentResource {
         return {
             declaration,
             create: (before) => {
-                const resource = new StrongSwanConnection(`${prefix}-connection`, connection, { parent: this, dependsOn: [before] });
+                const resource = new StrongSwanConnection(`${prefix}-connection`, { ...connection, adopt: args.adopt }, { parent: this, dependsOn: [before] });
                 return {
                     resources: [resource],
                     configs: [resource.config],

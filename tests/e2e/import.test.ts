@@ -6,7 +6,10 @@
  * offline, type-checks, takes its secrets through its script, and `pulumi up` adopts everything
  * with nothing sent: running-config and conf.d (names, modes, inodes, times, bytes) identical
  * before and after, no `write memory` on either router, then a second `up --expect-no-changes` and
- * `preview --expect-no-changes` pass. The report names what was not imported and why. `destroy`
+ * `preview --expect-no-changes` pass. The two tunnels whose ends were both imported and agree (home
+ * to parents, IOS to IOS; home to branch, IOS to strongSwan) are each one SiteToSiteTunnel, with an
+ * IosRouter per router; home's tunnel to the VPS, whose end is a hand-written file, stays separate
+ * resources, its keyring peer apart. The report names what was not imported and why. `destroy`
  * then removes exactly what was imported.
  */
 import { strict as assert } from "assert";
@@ -95,7 +98,7 @@ secrets {
 }
 `;
 
-/** What an earlier deployment of the provider wrote on the branch host (its state is lost). */
+/** What an earlier deployment of the provider (a SiteToSiteTunnel) wrote on the branch host (its state is lost). */
 const BRANCH_PULUMI_HOME = renderConnectionFile(
     strongSwanConnectionSchema.parse({
         name: "home",
@@ -105,7 +108,16 @@ const BRANCH_PULUMI_HOME = renderConnectionFile(
         local: { auth: "psk", id: { address: "203.0.113.9" } },
         remote: { auth: "psk", id: { address: "198.51.100.1" } },
         preSharedKey: KEYS.branch,
-        children: [{ name: "home-lan", localTs: ["10.4.0.0/24"], remoteTs: ["10.1.0.0/24"], espProposals: [{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac", pfsGroup: 14 }], startAction: "trap" }],
+        children: [
+            {
+                name: "home-lan",
+                localTs: ["10.4.0.0/24"],
+                remoteTs: ["10.1.0.0/24"],
+                espProposals: [{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac", pfsGroup: 14 }],
+                startAction: "trap",
+                dpdAction: "restart",
+            },
+        ],
         dpdDelay: "10s",
     }),
 );
@@ -270,16 +282,28 @@ describe("import: the story configured by hand over SSH, imported and adopted wi
 
     it("the report says what was not imported and why", () => {
         const report = fs.readFileSync(path.join(project, "IMPORT-REPORT.md"), "utf8");
-        assert.match(report, /^## Imported: 21 resources$/m);
+        // home: its IosRouter, keyring peer vps and the three objects of its tunnel to the VPS; parents: its IosRouter; two SiteToSiteTunnels.
+        assert.match(report, /^## Imported: 8 resources$/m);
         assert.match(report, /^- \*\*home: crypto ikev2 keyring KR-OLD\*\*: the provider refuses it as it is: peers\.0\.address: keyring peer "203\.0\.113\.7" has no address, identity or hostname\./m);
         assert.match(report, /^- \*\*vps: conf\.d\/home\.conf: connection home\*\*: the provider keeps each connection in a file of its own/m);
         assert.match(report, /^- \*\*branch: conf\.d\/spare\.conf: connection spare\*\*/m);
-        assert.match(report, /^\| branch \| `conf\.d\/pulumi-home\.conf` \| StrongSwanConnection `branch-connection-home` \|$/m);
+        assert.match(report, /^\| home \| `crypto ikev2 policy POL-1, crypto ikev2 proposal PROP-AES256, crypto ipsec transform-set TS-AES256` \| IosRouter `home` \|$/m);
+        assert.match(report, /^\| home \| `peer vps of crypto ikev2 keyring KR` \| IkeV2KeyringPeer `home-keyring-peer-KR-vps` \|$/m);
         // The tunnels whose two ends were both read: home's hub to each of the three sites.
         assert.match(report, /^\| home: `interface Tunnel1` \(`home-tunnel-1`\) \| vps: `conf\.d\/home\.conf: connection home` \(not imported\) \| one end \(see below\) \|$/m);
-        assert.match(report, /^\| home: `interface Tunnel2` \(`home-tunnel-2`\) \| parents: `interface Tunnel1` \(`parents-tunnel-1`\) \| both ends \|$/m);
-        assert.match(report, /^\| home: `interface Tunnel3` \(`home-tunnel-3`\) \| branch: `conf\.d\/pulumi-home\.conf: connection home` \(`branch-connection-home`\) \| both ends \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel2` \(`home-tunnel-2`\) \| parents: `interface Tunnel1` \(`parents-tunnel-1`\) \| SiteToSiteTunnel `home-parents` \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel3` \(`home-tunnel-3`\) \| branch: `conf\.d\/pulumi-home\.conf: connection home` \(`branch-connection-home`\) \| SiteToSiteTunnel `home-branch` \|$/m);
+        assert.doesNotMatch(report, /Tunnels whose ends disagree|stay separate resources/);
         assert.match(report, /^- \*\*home: interface Tunnel1\*\*: its far end, vps conf\.d\/home\.conf: connection home, was not imported/m);
+    });
+
+    it("the program declares each tunnel whose two ends it has once, and the rest object by object", () => {
+        const index = fs.readFileSync(path.join(project, "index.ts"), "utf8");
+        assert.equal(index.match(/^const \w+Router = new IosRouter\(/gm)?.length, 2);
+        assert.deepStrictEqual([...index.matchAll(/^new SiteToSiteTunnel\("([^"]+)", \{\n {4}adopt: true,/gm)].map((m) => m[1]), ["home-parents", "home-branch"]);
+        assert.match(index, /^ {8}host: \{ name: "branch", device: branch, wan: "203\.0\.113\.9" \},$/m);
+        assert.doesNotMatch(index, /new IkeV2Keyring\(|new StrongSwanConnection\(|new IkeV2Proposal\(/);
+        assert.match(index, /new TunnelInterface\("home-tunnel-1", \{/);
     });
 
     it("the project installs offline and type-checks with its own tsconfig", () => {
@@ -302,14 +326,16 @@ describe("import: the story configured by hand over SSH, imported and adopted wi
     it("pulumi up adopts everything and changes nothing on any device; a second up and a preview find nothing to do", () => {
         const savesBefore = IOS_SITES.map(saves);
         const preview = sandbox.ok(project, ["preview"]);
-        assert.match(preview, /\+ 22 to create/);
+        // The stack, two IosRouters (each with its proposal, policy and transform set), home's four objects for the VPS,
+        // and the two SiteToSiteTunnels (each with its cross-end check; home-parents 4 + 4 objects, home-branch 4 + 1).
+        assert.match(preview, /\+ 30 to create/);
         deployed = true;
-        assert.match(sandbox.ok(project, ["up", "--yes"]), /\+ 22 created/);
+        assert.match(sandbox.ok(project, ["up", "--yes"]), /\+ 30 created/);
         assert.deepStrictEqual(IOS_SITES.map(saves), savesBefore, "no write memory: nothing was configured");
         return devices().then((after) => {
             for (const site of Object.keys(configured)) assert.equal(after[site], configured[site], `${site} changed`);
-            assert.match(sandbox.ok(project, ["up", "--yes", "--expect-no-changes"]), /22 unchanged/);
-            assert.match(sandbox.ok(project, ["preview", "--expect-no-changes"]), /22 unchanged/);
+            assert.match(sandbox.ok(project, ["up", "--yes", "--expect-no-changes"]), /30 unchanged/);
+            assert.match(sandbox.ok(project, ["preview", "--expect-no-changes"]), /30 unchanged/);
             return devices();
         }).then((again) => {
             for (const site of Object.keys(configured)) assert.equal(again[site], configured[site], `${site} changed`);
@@ -318,7 +344,7 @@ describe("import: the story configured by hand over SSH, imported and adopted wi
     });
 
     it("destroy removes exactly what was imported; what the report listed stays", async () => {
-        assert.match(sandbox.ok(project, ["destroy", "--yes"]), /- 22 deleted/);
+        assert.match(sandbox.ok(project, ["destroy", "--yes"]), /- 30 deleted/);
         deployed = false;
         const home = await iosSession("home", (s) => s.exec("show running-config"));
         assert.match(home, /^crypto ikev2 keyring KR-OLD$/m);

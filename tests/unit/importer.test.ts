@@ -352,7 +352,10 @@ describe("importer: tunnels between the devices", () => {
 
     it("the report lists the tunnels and which ends the program has", () => {
         const report = generateProject(devices, [hub, vps, parents, branch], { name: "t", dependencies: {}, devDependencies: {} }).find((f) => f.path === "IMPORT-REPORT.md")!.content;
-        assert.match(report, /^\| home: `interface Tunnel1` \(`home-tunnel-1`\) \| vps: `conf\.d\/pulumi-home\.conf: connection home` \(`vps-connection-home`\) \| both ends \|$/m);
+        assert.match(report, /^\| home: `interface Tunnel1` \(`home-tunnel-1`\) \| vps: `conf\.d\/pulumi-home\.conf: connection home` \(`vps-connection-home`\) \| both ends, as separate resources: the ends disagree \(see below\) \|$/m);
+        // Each pair's ends, compared by the cross-end checks: the fixture's hub and VPS hold different keys, and the parents' end has PFS where home has none.
+        assert.match(report, /^- \*\*home interface Tunnel1 <-> vps conf\.d\/pulumi-home\.conf: connection home\*\*:\n {2}- the pre-shared keys differ: .*neither is shown.*Fix: /m);
+        assert.match(report, /^- \*\*home interface Tunnel2 <-> parents conf\.d\/pulumi-home\.conf: connection home\*\*:\n {2}- the PFS groups differ: .*Fix: /m);
         assert.match(report, /^\| home: `interface Tunnel2` \(not imported\) \| parents: .* \| one end \(see below\) \|$/m);
         assert.match(report, /^- \*\*branch: conf\.d\/pulumi-home\.conf: connection home\*\*: it leads to 198\.51\.100\.1/m);
     });
