@@ -39,6 +39,7 @@ import { SshPool } from "../ssh/pool";
 import { ApplyError, DeviceTarget, RollbackAttempt, RollbackOutcome } from "./driver";
 import { RouterSafetyNet, SessionGuard } from "./ios-safety-net";
 import { IntentJournal } from "./journal";
+import { notice } from "./notices";
 
 /** One object's change, as the driver of its kind describes it; the router needs no kind of its own. */
 export interface ObjectChange {
@@ -418,7 +419,7 @@ export class IosRouter {
             await session.exec("write memory");
         } catch (e) {
             if (!(e instanceof DeviceError)) throw e;
-            process.stderr.write(`pulumi-ikev2: ${this.device}: the change is applied and verified, but saving it failed (${e.message}); the next session on this device saves it\n`);
+            notice(`${this.device}: the change is applied and verified, but saving it failed (${e.message}); the next session on this device saves it`);
             return;
         }
         journal.mark(this.device, "unsaved", false);

@@ -19,6 +19,7 @@ import { DeviceError } from "../ssh/errors";
 import { IosCliSession } from "../ssh/ios-session";
 import { ApplyError } from "./driver";
 import { IntentJournal } from "./journal";
+import { notice } from "./notices";
 
 /** IOS's answers, from Cisco's documentation and parsers (emulator/ios/README.md, "Safety net", lists the sources). */
 const ARCHIVE_NEEDED = /Turn config archive on before using Rollback Confirmed Change/;
@@ -204,9 +205,7 @@ export class RouterSafetyNet {
             const journal = IntentJournal.shared;
             const login = this.connection().username;
             if (user === login && journal.abandonedMarks(this.device).revertTimer) {
-                process.stderr.write(
-                    `pulumi-ikev2: ${this.device}: a revert timer that a deployment of this project which died left pending is reverted now (configure revert now), as the router would when it ran out\n`,
-                );
+                notice(`${this.device}: a revert timer that a deployment of this project which died left pending is reverted now (configure revert now), as the router would when it ran out`);
                 await session.ask("configure revert now");
                 journal.settleAbandoned(this.device, "revertTimer");
                 return "retry";
@@ -234,9 +233,7 @@ export class RouterSafetyNet {
         if (!journal.abandonedMarks(this.device).revertTimer) return;
         const out = await session.ask("configure revert now");
         if (!NOTHING_PENDING.test(out) && !/started by user/.test(out)) {
-            process.stderr.write(
-                `pulumi-ikev2: ${this.device}: a revert timer that a deployment of this project which died left pending is reverted now (configure revert now), as the router would when it ran out\n`,
-            );
+            notice(`${this.device}: a revert timer that a deployment of this project which died left pending is reverted now (configure revert now), as the router would when it ran out`);
         }
         // Nothing pending, another user's timer (IOS runs one at a time), or ours reverted: the mark is dealt with.
         journal.settleAbandoned(this.device, "revertTimer");
@@ -260,7 +257,7 @@ export class RouterSafetyNet {
                 { status: "unchanged" },
             );
         }
-        process.stderr.write(`pulumi-ikev2: ${this.device}: configured ${what} (${lines.filter((l) => l !== "exit").join(" / ")}), as device.safetyNet allows\n`);
+        notice(`${this.device}: configured ${what} (${lines.filter((l) => l !== "exit").join(" / ")}), as device.safetyNet allows`);
     }
 
     /** In configuration mode with our timer pending and nothing changed: leave, cancel the timer, then go on. */
@@ -295,10 +292,10 @@ export class RouterSafetyNet {
         return !NOTHING_PENDING.test(out);
     }
 
-    /** Once per router and process: what it cannot do, and what to configure (stderr: the Pulumi CLI shows it). */
+    /** Once per router and process: what it cannot do, and what to configure. */
     private warn(what: string, message: string): void {
         if (this.warned.has(what)) return;
         this.warned.add(what);
-        process.stderr.write(`pulumi-ikev2: warning: ${this.device}: ${message}\n`);
+        notice(`${this.device}: ${message}`);
     }
 }

@@ -7,6 +7,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ADOPT_VARIABLE, ObjectState, OperationTarget, PlatformDriver } from "../drivers/driver";
 import { IntentJournal } from "../drivers/journal";
+import { routeNotices } from "../drivers/notices";
 import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
@@ -226,6 +227,8 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
 
 // Inside the dynamic-provider host: finish cleanly at the engine's SIGINT, and exit when the engine is gone.
 superviseProviderProcess();
+// What drivers tell the user (a safeguard a router lacks, a save to retry) goes where check()'s warnings go: the CLI's Diagnostics.
+routeNotices((message) => void warn(message));
 
 const handlers = new Map<ResourceKind, ResourceHandlers>();
 

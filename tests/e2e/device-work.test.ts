@@ -64,9 +64,12 @@ describe("e2e: device work grows with dependency waves, not objects, with the re
         });
     }
 
+    /** The output of the last command counted. */
+    let output = "";
+
     async function counted(args: string[]) {
         const before = router.emulator.stats();
-        await pulumi(...args);
+        output = await pulumi(...args);
         return routerWork(router.emulator.stats(), before);
     }
 
@@ -95,6 +98,9 @@ describe("e2e: device work grows with dependency waves, not objects, with the re
         it(`a hub of ${spokes} tunnels (${3 + 4 * spokes} objects): up, refresh and destroy cost what its 4 waves cost`, async () => {
             await pulumi("config", "set", "spokes", String(spokes));
             const up = await counted(["up", "--yes"]);
+            // What the router lacks is said once per provider process, under the CLI's Diagnostics.
+            const diagnostics = output.slice(output.indexOf("Diagnostics:"));
+            assert.equal(diagnostics.match(/^\s*warning: admin@127\.0\.0\.1:\d+: this router has no configuration archive/gm)?.length, 1, output);
             assert.match(router.emulator.runningConfig(), new RegExp(`interface Tunnel${spokes}\\n`));
             // --skip-preview: a refresh's preview reads every object too, in a provider process of its own.
             const refresh = await counted(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
