@@ -302,9 +302,13 @@ export async function nullStack(ctx: RunContext, scenario: string, graph: NullGr
     return { scenario, n, resources: graph.nodes.length, tool: "null", cost: "n/a", steps, checks, load: [load0, loadAverage()] };
 }
 
+/** The connection settings of the hub program's device (programs/hub.ts, credentials apart), as the null resources carry them. */
+const NULL_HUB_CONNECTION = { host: "127.0.0.1", port: 40022, username: "admin", hostKey: `SHA256:${"A".repeat(43)}`, commandTimeoutMs: 600000 };
+
 export function hubNull(ctx: RunContext, n: number): Promise<RunResult> {
     const spokes = syntheticSpokes(n);
-    return nullStack(ctx, `hub-${n}`, graphOfHub(hubObjects({ ...HUB, spokes })), graphOfHub(hubObjects({ ...HUB, spokes, changed: true })), n);
+    const graph = (changed: boolean) => graphOfHub(hubObjects({ ...HUB, spokes, changed }), NULL_HUB_CONNECTION);
+    return nullStack(ctx, `hub-${n}`, graph(false), graph(true), n);
 }
 
 // ---------------------------------------------------------------------------------------------

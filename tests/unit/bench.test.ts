@@ -13,7 +13,7 @@ import { registry } from "../../provider/dynamic/registry";
 import { inputsFromModel } from "../../provider/dynamic/wire";
 import { workFromLog } from "../../bench/device";
 import { ansibleCreateText, ansibleDestroyText, HubObject, hubObjects, renderObject, syntheticSpokes, withKeys } from "../../bench/hub";
-import { graphOfHub, graphOfState } from "../../bench/null-graph";
+import { graphOfHub, graphOfState, wireOf } from "../../bench/null-graph";
 import { summaryOf } from "../../bench/pulumi";
 import { formatCell, goals, Results, RunResult } from "../../bench/report";
 
@@ -121,13 +121,21 @@ describe("bench: Ansible's files are what the provider renders", () => {
 describe("bench: the null stack's graph", () => {
     it("has the hub's resources, types and dependencies, and no keys", () => {
         const objects = hub(50);
-        const graph = graphOfHub(objects);
+        const graph = graphOfHub(objects, { host: "h" });
         assert.equal(graph.nodes.length, 154);
         assert.deepEqual(
             graph.nodes.map((n) => [n.name, n.type, n.dependsOn]),
             objects.map((o) => [o.resourceName, o.kind, o.dependsOn]),
         );
-        assert.doesNotMatch(JSON.stringify(graph), /preSharedKey/);
+        assert.doesNotMatch(JSON.stringify(graph.nodes.map((n) => n.inputs)), /preSharedKey/);
+    });
+
+    it("each null resource carries what the real one does besides its model: connection, secrets by name, computed outputs", () => {
+        const graph = graphOfHub(hub(2), { host: "h", port: 22 });
+        const wire = (type: string) => graph.nodes.find((n) => n.type === type)!.wire;
+        assert.deepEqual(wire("TunnelInterface"), { connection: { host: "h", port: 22 }, secrets: registry.TunnelInterface.secretInputs, outputs: ["device", "config", "unmanaged"] });
+        assert.ok(wire("TunnelInterface")!.secrets.includes("credentials"));
+        assert.ok(wire("IkeV2Keyring")!.secrets.length > 1, "a keyring's keys travel as a secret input of their own");
     });
 
     it("from a stack export: dynamic resources with their dependencies, without transport inputs or secrets", () => {
@@ -155,8 +163,8 @@ describe("bench: the null stack's graph", () => {
             },
         });
         assert.deepEqual(graph.nodes, [
-            { name: "home-keyring", type: "IkeV2Keyring", inputs: { name: "KR", peers: [{ name: "vps" }] }, dependsOn: [] },
-            { name: "home-vps-profile", type: "IkeV2Profile", inputs: { name: "PROF-VPS", keyring: "KR" }, dependsOn: ["home-keyring"] },
+            { name: "home-keyring", type: "IkeV2Keyring", inputs: { name: "KR", peers: [{ name: "vps" }] }, dependsOn: [], wire: wireOf("IkeV2Keyring", { host: "h" }) },
+            { name: "home-vps-profile", type: "IkeV2Profile", inputs: { name: "PROF-VPS", keyring: "KR" }, dependsOn: ["home-keyring"], wire: wireOf("IkeV2Profile", {}) },
         ]);
     });
 });
