@@ -5,7 +5,8 @@
  * (types.ts, from the schemas).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DeviceProviderStub } from "../dynamic/provider-stub";
+import type { ResourceHandlers } from "../dynamic/kind";
+import { deviceProviderStub } from "../dynamic/provider-stub";
 import { registry, ResourceKind } from "../dynamic/registry";
 import { inputsFromModel } from "../dynamic/wire";
 import { credentialsSchema } from "../schema/device";
@@ -32,12 +33,12 @@ export function nameOf(ref: Ref<pulumi.Resource & { name: pulumi.Output<string> 
     return pulumi.Resource.isInstance(ref) ? (ref as { name: pulumi.Output<string> }).name : (ref as pulumi.Input<string>);
 }
 
-const providers = new Map<ResourceKind, DeviceProviderStub>();
+const providers = new Map<ResourceKind, ResourceHandlers>();
 
-function providerFor(kind: ResourceKind): DeviceProviderStub {
+function providerFor(kind: ResourceKind): ResourceHandlers {
     let p = providers.get(kind);
     if (!p) {
-        p = new DeviceProviderStub(kind);
+        p = deviceProviderStub(kind);
         providers.set(kind, p);
     }
     return p;

@@ -8,7 +8,7 @@
  * the answer travels.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DeviceProviderStub } from "../dynamic/provider-stub";
+import { deviceProviderStub } from "../dynamic/provider-stub";
 import { Identity } from "../strongswan/swanctl-ids";
 import { keyringPeerFor } from "../tunnel/cross-check";
 import { KeyringPeerView } from "../tunnel/ends";
@@ -185,7 +185,7 @@ export function crossEndCheck(
  */
 export class CrossEndCheck extends pulumi.dynamic.Resource {
     constructor(name: string, props: Args, opts?: pulumi.CustomResourceOptions) {
-        super(new DeviceProviderStub("CrossEndCheck"), name, props, opts, "ikev2", "CrossEndCheck");
+        super(deviceProviderStub("CrossEndCheck"), name, props, opts, "ikev2", "CrossEndCheck");
     }
 }
 

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import Module from "module";
 import * as pulumi from "@pulumi/pulumi";
-import { DeviceProviderStub } from "../../provider/dynamic/provider-stub";
+import type { ResourceHandlers } from "../../provider/dynamic/kind";
+import { deviceProviderStub } from "../../provider/dynamic/provider-stub";
 import { handlersFor } from "../../provider/dynamic/handlers";
 import { UNKNOWN } from "../../provider/dynamic/engine";
 import { renderReference } from "../../provider/docs/reference";
@@ -27,11 +28,11 @@ function loadSerialized(text: string): { handler: () => unknown } {
 describe("Pulumi glue", () => {
     it("serializes the provider as a small stub without credentials or captured code, and it works once loaded", async () => {
         // Exactly what pulumi.dynamic.Resource does with its provider object.
-        const stub = new DeviceProviderStub("IkeV2Proposal");
+        const stub = deviceProviderStub("IkeV2Proposal");
         const serialized = await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true });
         assert.ok(serialized.text.length < 6000, `serialized provider is ${serialized.text.length} bytes`);
         assert.ok(!/Login-Pw|ssh2|zod/.test(serialized.text));
-        const provider = loadSerialized(serialized.text).handler() as DeviceProviderStub;
+        const provider = loadSerialized(serialized.text).handler() as ResourceHandlers;
         const result = await provider.check({}, { connection, credentials, ...proposal, groups: [5] });
         assert.strictEqual(result.failures![0].property, "groups[0]");
     });

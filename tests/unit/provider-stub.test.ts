@@ -10,7 +10,8 @@ import Module from "module";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DeviceProviderStub } from "../../provider/dynamic/provider-stub";
+import type { ResourceHandlers } from "../../provider/dynamic/kind";
+import { deviceProviderStub } from "../../provider/dynamic/provider-stub";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const connection = { host: "198.51.100.1", username: "admin", hostKey: "SHA256:" + "x".repeat(43) };
@@ -18,8 +19,8 @@ const credentials = { password: "Login-Pw-1" };
 const proposal = { name: "PROP-AES256", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [5] };
 
 /** Loads serialized provider text the way the dynamic-provider host does (require-from-string, from its cwd). */
-function loadSerialized(text: string): DeviceProviderStub {
-    const m = new (Module as unknown as new (id: string) => { _compile(src: string, file: string): void; exports: { handler(): DeviceProviderStub }; paths: string[] })("serialized");
+function loadSerialized(text: string): ResourceHandlers {
+    const m = new (Module as unknown as new (id: string) => { _compile(src: string, file: string): void; exports: { handler(): ResourceHandlers }; paths: string[] })("serialized");
     m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(process.cwd());
     m._compile(text, path.join(process.cwd(), "serialized-provider.js"));
     return m.exports.handler();
@@ -28,7 +29,7 @@ function loadSerialized(text: string): DeviceProviderStub {
 /** The stub as state holds it, with the implementation's path of a project that no longer exists. */
 async function movedStub(): Promise<string> {
     // Exactly what pulumi.dynamic.Resource serializes: the provider object the program made.
-    const stub = new DeviceProviderStub("IkeV2Proposal");
+    const stub = deviceProviderStub("IkeV2Proposal");
     const serialized = (await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true })).text;
     const recorded = JSON.stringify(path.join(REPO, "dist", "provider", "dynamic", "handlers.js"));
     assert.ok(serialized.includes(recorded), "the stub records the implementation's path");
