@@ -229,7 +229,7 @@ async function main(): Promise<void> {
         record(story.run);
         if (options.tools.includes("null")) {
             if (story.graph && story.changed) record(await nullStack(context("story-null"), "story", story.graph, story.changed));
-            else results.notes.push("story with the null provider: not run, its resource graph comes from the provider's state after create, which failed");
+            else results.notes.push("story with the null provider: not run, its resource graphs come from the provider's state after create and after change, which failed");
         }
     }
     async function runSpokes(k: number, labDir: string): Promise<void> {

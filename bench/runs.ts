@@ -297,7 +297,8 @@ export async function nullStack(ctx: RunContext, scenario: string, graph: NullGr
     const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "dist", "bench", "programs", "null.js"), ctx.pulumiBin);
     await stack.init({ graph: graphFile }, {});
     const checks: string[] = [];
-    const updates = graph.nodes.filter((node, i) => JSON.stringify(node) !== JSON.stringify(changed.nodes[i])).length;
+    const changedByName = new Map(changed.nodes.map((node) => [node.name, JSON.stringify(node)]));
+    const updates = graph.nodes.filter((node) => JSON.stringify(node) !== changedByName.get(node.name)).length;
     const steps = await runSteps(ctx, {}, pulumiSteps(ctx, stack, graph.nodes.length, () => stack.setConfig({ graph: changedFile }), {}, updates), checks);
     return { scenario, n, resources: graph.nodes.length, tool: "null", cost: "n/a", steps, checks, load: [load0, loadAverage()] };
 }
@@ -355,8 +356,10 @@ async function cleanUpLab(ctx: RunContext, stack: PulumiStack, steps: StepResult
     checks.push(`cleanup after the failed run: pulumi destroy ${run.status === 0 ? "succeeded" : `failed (see ${ctx.dir}/cleanup-destroy.log)`}`);
 }
 
-/** The story stack's resources besides the stack (STORY_RESOURCES in tests/e2e/story.test.ts). */
-const STORY_RESOURCE_COUNT = 20;
+/** The story stack's resources besides the stack: its dynamic resources, two IosRouters and two SiteToSiteTunnels (COUNT - 1 in tests/e2e/story.test.ts). */
+export const STORY_RESOURCE_COUNT = 29;
+/** What the story's one-property change (the VPS tunnel's DPD interval) updates: the profile, the connection, the tunnel's cross-end check and its two proofs. */
+export const STORY_CHANGE_UPDATES = 5;
 
 /** The story with this provider; also returns its resource graph (from the state after create) for the null stack. */
 export async function storyWithProvider(ctx: RunContext, labDir: string): Promise<{ run: RunResult; graph?: NullGraph; changed?: NullGraph }> {
@@ -368,26 +371,40 @@ export async function storyWithProvider(ctx: RunContext, labDir: string): Promis
     await stack.init({}, {});
     await stack.script(path.join(REPO, "scripts", "lab-stack.sh"), { LAB_DIR: labDir });
     let graph: NullGraph | undefined;
+    let changed: NullGraph | undefined;
     const checks: string[] = [];
+    const proven = async () => {
+        const up = (await stack.cli(["stack", "output", "tunnelsUp", "--json"])).trim();
+        if (JSON.stringify(JSON.parse(up)) !== "[true,true]") throw new Error(`tunnelsUp is ${up}`);
+        return "both tunnels proven from both ends (tunnelsUp = [true, true])";
+    };
     const steps = await runSteps(
         ctx,
         { home: home.work, parents: parents.work },
-        pulumiSteps(ctx, stack, STORY_RESOURCE_COUNT, () => stack.setConfig({ vpsDpdDelay: "20s" }), {
-            create: async () => {
-                graph = graphOfState((await stack.exportState()) as ExportedDeployment);
-                const up = (await stack.cli(["stack", "output", "tunnelsUp", "--json"])).trim();
-                if (JSON.stringify(JSON.parse(up)) !== "[true,true]") throw new Error(`tunnelsUp is ${up}`);
-                return "both StrongSwanTunnelChecks proved their tunnel (tunnelsUp = [true, true])";
+        pulumiSteps(
+            ctx,
+            stack,
+            STORY_RESOURCE_COUNT,
+            () => stack.setConfig({ vpsDpdDelay: 20 }),
+            {
+                create: async () => {
+                    graph = graphOfState((await stack.exportState()) as ExportedDeployment);
+                    return proven();
+                },
+                change: async () => {
+                    changed = graphOfState((await stack.exportState()) as ExportedDeployment);
+                    return proven();
+                },
+                destroy: async () => `${await checkPristine(home.access, "home", pristine.home)}; ${await checkPristine(parents.access, "parents", pristine.parents)}`,
             },
-            destroy: async () => `${await checkPristine(home.access, "home", pristine.home)}; ${await checkPristine(parents.access, "parents", pristine.parents)}`,
-        }),
+            STORY_CHANGE_UPDATES,
+        ),
         checks,
     );
     await cleanUpLab(ctx, stack, steps, checks);
     const cost: Cost = home.costModel ? "on" : "off";
     const run: RunResult = { scenario: "story", resources: STORY_RESOURCE_COUNT, tool: "provider", cost, counters: counterSourceName(home.work), steps, checks, load: [load0, loadAverage()] };
-    if (!graph) return { run };
-    const changed: NullGraph = { nodes: graph.nodes.map((n) => (n.name === "vps-home" ? { ...n, inputs: { ...n.inputs, dpdDelay: "20s" } } : n)) };
+    if (!graph || !changed) return { run };
     return { run, graph, changed };
 }
 

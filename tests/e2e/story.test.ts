@@ -18,6 +18,7 @@ import { IosCliSession } from "../../provider/ssh/ios-session";
 import { withLabIosSession } from "../../scripts/lab-sites";
 import { labExec, REPO } from "../helpers/lab";
 import { pulumiEnv } from "../helpers/pulumi-env";
+import { STORY_CHANGE_UPDATES, STORY_RESOURCE_COUNT } from "../../bench/runs";
 
 /** The story as users run it: a Pulumi TypeScript project of its own, deployed with no build step. */
 const STORY = path.join(REPO, "examples", "story");
@@ -29,7 +30,7 @@ const STORY_RESOURCES = [
     "home-parents-cross-end", "home-parents-home-peer", "home-parents-home-profile", "home-parents-home-ipsec", "home-parents-home-tunnel", "home-parents-home-check",
     "home-parents-parents-peer", "home-parents-parents-profile", "home-parents-parents-ipsec", "home-parents-parents-tunnel", "home-parents-parents-check",
 ];
-/** Every resource the CLI counts: the dynamic ones, two IosRouters, two SiteToSiteTunnels and the stack. */
+/** Every resource the CLI counts: the dynamic ones, two IosRouters, two SiteToSiteTunnels and the stack (the benchmark's story expects the same). */
 const COUNT = STORY_RESOURCES.length + 5;
 
 /** The router's running-config, read over SSH in privileged EXEC, without the lines that change on every write. */
@@ -131,6 +132,7 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         const out = pulumi(["preview", "--stack", stack]);
         for (const name of STORY_RESOURCES) assert.match(out, new RegExp(`\\+\\s+pulumi-nodejs:dynamic/ikev2:\\w+\\s+${name}\\s+create`), name);
         assert.match(out, new RegExp(`\\+ ${COUNT} to create`));
+        assert.equal(STORY_RESOURCE_COUNT + 1, COUNT, "the benchmark's story (bench/runs.ts STORY_RESOURCE_COUNT) expects another count");
     });
 
     it("up configures both IOS routers and the strongSwan VPS (read back over SSH) and proves both tunnels from both ends", async () => {
@@ -189,10 +191,10 @@ describe("the story with the real Pulumi CLI against the lab", function () {
         assert.match(preview, /~ \[\d+\]: " +dpd_delay = 10s" => " +dpd_delay = 20s"/);
         assert.doesNotMatch(preview, /replace/);
         // The profile, the connection, the tunnel's cross-end check and its two proofs; nothing of the other tunnel.
-        assert.match(preview, /~ 5 to update/);
+        assert.match(preview, new RegExp(`~ ${STORY_CHANGE_UPDATES} to update`));
         assert.doesNotMatch(preview, /home-parents-\S+\s+update/);
         const out = pulumi(["up", "--yes", "--stack", stack]);
-        assert.match(out, /~ 5 updated/);
+        assert.match(out, new RegExp(`~ ${STORY_CHANGE_UPDATES} updated`));
         assert.match(labExec("vps", ["cat", "/etc/swanctl/conf.d/pulumi-home.conf"]), /dpd_delay = 20s/);
         assert.match(await runningConfig("home"), /^ dpd 20 3 periodic$/m);
     });
