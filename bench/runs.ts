@@ -86,6 +86,13 @@ function loadAverage(): number {
     return os.loadavg()[0];
 }
 
+/** JSON with every object's keys sorted. */
+function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_key, v: unknown) =>
+        v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    );
+}
+
 /** How many times the no-op `up` runs, for this provider and the null provider; its time is their median. */
 export const NO_OP_RUNS = 3;
 
@@ -297,8 +304,9 @@ export async function nullStack(ctx: RunContext, scenario: string, graph: NullGr
     const stack = new PulumiStack(path.join(ctx.dir, "pulumi"), path.join(REPO, "dist", "bench", "programs", "null.js"), ctx.pulumiBin);
     await stack.init({ graph: graphFile }, {});
     const checks: string[] = [];
-    const changedByName = new Map(changed.nodes.map((node) => [node.name, JSON.stringify(node)]));
-    const updates = graph.nodes.filter((node) => JSON.stringify(node) !== changedByName.get(node.name)).length;
+    // By name and by value: a state export may list resources, and keys, in another order after a change.
+    const changedByName = new Map(changed.nodes.map((node) => [node.name, canonicalJson(node)]));
+    const updates = graph.nodes.filter((node) => canonicalJson(node) !== changedByName.get(node.name)).length;
     const steps = await runSteps(ctx, {}, pulumiSteps(ctx, stack, graph.nodes.length, () => stack.setConfig({ graph: changedFile }), {}, updates), checks);
     return { scenario, n, resources: graph.nodes.length, tool: "null", cost: "n/a", steps, checks, load: [load0, loadAverage()] };
 }
