@@ -18,12 +18,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { labHost, withLabHostSession, withLabIosSession } from "../../scripts/lab-sites";
 import { installPackage } from "../../scripts/release-check";
-import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
-import { renderConnectionFile } from "../../provider/strongswan/swanctl-conf";
 import { HostSession } from "../../provider/ssh/host-session";
 import { IosCliSession } from "../../provider/ssh/ios-session";
 import { SshPool } from "../../provider/ssh/pool";
 import { labExec, REPO } from "../helpers/lab";
+import { branchPulumiHome } from "../fixtures/strongswan/story-branch";
 import { releaseTarball } from "../helpers/release-tarball";
 import { PulumiSandbox } from "./pulumi-cli";
 
@@ -99,28 +98,7 @@ secrets {
 `;
 
 /** What an earlier deployment of the provider (a SiteToSiteTunnel) wrote on the branch host (its state is lost). */
-const BRANCH_PULUMI_HOME = renderConnectionFile(
-    strongSwanConnectionSchema.parse({
-        name: "home",
-        localAddrs: ["203.0.113.9"],
-        remoteAddrs: ["198.51.100.1"],
-        proposals: [{ encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }],
-        local: { auth: "psk", id: { address: "203.0.113.9" } },
-        remote: { auth: "psk", id: { address: "198.51.100.1" } },
-        preSharedKey: KEYS.branch,
-        children: [
-            {
-                name: "home-lan",
-                localTs: ["10.4.0.0/24"],
-                remoteTs: ["10.1.0.0/24"],
-                espProposals: [{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac", pfsGroup: 14 }],
-                startAction: "trap",
-                dpdAction: "restart",
-            },
-        ],
-        dpdDelay: "10s",
-    }),
-);
+const BRANCH_PULUMI_HOME = branchPulumiHome(KEYS.branch);
 
 const BRANCH_SPARE_CONF = `connections {
   spare {

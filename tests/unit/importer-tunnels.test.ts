@@ -13,6 +13,7 @@ import { importHost } from "../../provider/importer/strongswan";
 import { strongSwanConnectionSchema } from "../../provider/schema/strongswan";
 import { renderConnectionFile } from "../../provider/strongswan/swanctl-conf";
 import { iosEndInputs, routerInputs, strongSwanEndInputs } from "../../provider/tunnel/site-to-site-inputs";
+import { branchPulumiHome } from "../fixtures/strongswan/story-branch";
 
 const KEYS = { parents: "Parents-Key-2026", branch: "Branch-Key-0077", vps: "Vps-Key-0011" };
 
@@ -98,31 +99,6 @@ const PARENTS = [
     "end",
 ].join("\n");
 
-/** What an earlier deployment of SiteToSiteTunnel wrote on the branch host. */
-function branchFile(key: string): string {
-    return renderConnectionFile(
-        strongSwanConnectionSchema.parse({
-            name: "home",
-            localAddrs: ["203.0.113.9"],
-            remoteAddrs: ["198.51.100.1"],
-            proposals: [{ encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [14] }],
-            local: { auth: "psk", id: { address: "203.0.113.9" } },
-            remote: { auth: "psk", id: { address: "198.51.100.1" } },
-            preSharedKey: key,
-            children: [
-                {
-                    name: "home-lan",
-                    localTs: ["10.4.0.0/24"],
-                    remoteTs: ["10.1.0.0/24"],
-                    espProposals: [{ encryption: "esp-aes-256", integrity: "esp-sha256-hmac", pfsGroup: 14 }],
-                    startAction: "trap",
-                    dpdAction: "restart",
-                },
-            ],
-            dpdDelay: "10s",
-        }),
-    );
-}
 
 const device = (site: string, platform: SiteDevice["platform"], host: string): SiteDevice => ({ site, platform, settings: { host, username: "admin" }, credentials: {}, label: `admin@${host}` });
 const DEVICES = [device("home", "ios", "198.51.100.1"), device("parents", "ios", "192.0.2.50"), device("branch", "strongswan", "203.0.113.9")];
@@ -147,7 +123,7 @@ function statement(index: string, head: string): string {
 }
 
 describe("importer: tunnels whose ends agree become one SiteToSiteTunnel", () => {
-    const { index, report, secrets } = project(homeConfig(KEYS.parents), branchFile(KEYS.branch));
+    const { index, report, secrets } = project(homeConfig(KEYS.parents), branchPulumiHome(KEYS.branch));
 
     it("declares one IosRouter per router for its policy, proposals and transform sets, adopted, with the router's names", () => {
         const home = statement(index, 'const homeRouter = new IosRouter("home", {');
@@ -201,7 +177,7 @@ describe("importer: tunnels whose ends agree become one SiteToSiteTunnel", () =>
         const b = { host: { name: "branch", wan: "203.0.113.9" }, lans: ["10.4.0.0/24"], names: { connection: "home", child: "home-lan" } };
         const settings = { preSharedKey: KEYS.branch };
         const { connection } = strongSwanEndInputs(settings, router.algorithms[0], b, a);
-        assert.equal(renderConnectionFile(strongSwanConnectionSchema.parse(connection)), branchFile(KEYS.branch));
+        assert.equal(renderConnectionFile(strongSwanConnectionSchema.parse(connection)), branchPulumiHome(KEYS.branch));
         const ios = iosEndInputs("home-branch", settings, router.algorithms[0], a, b);
         assert.equal(ios.peer.description, undefined);
         assert.deepStrictEqual(ios.tunnelInterface.routes, [{ destination: "10.4.0.0/24" }]);
@@ -210,7 +186,7 @@ describe("importer: tunnels whose ends agree become one SiteToSiteTunnel", () =>
 });
 
 describe("importer: tunnels whose ends disagree stay separate, with the cross-end check's message", () => {
-    const { index, report } = project(homeConfig("Not-The-Parents-Key"), branchFile(KEYS.branch).replace("esp_proposals = aes256-sha256-modp2048", "esp_proposals = aes128-sha1-modp2048"));
+    const { index, report } = project(homeConfig("Not-The-Parents-Key"), branchPulumiHome(KEYS.branch).replace("esp_proposals = aes256-sha256-modp2048", "esp_proposals = aes128-sha1-modp2048"));
 
     it("reports each disagreement under the tunnels whose ends disagree, naming both ends and the fix, never a key", () => {
         assert.match(report, /^### Tunnels whose ends disagree$/m);
@@ -231,7 +207,7 @@ describe("importer: tunnels whose ends disagree stay separate, with the cross-en
 
 describe("importer: a tunnel whose ends agree but that a SiteToSiteTunnel would not declare as it is", () => {
     // The parents' router shows its key only encrypted (type 6): the two keys cannot be compared.
-    const { index, report } = project(homeConfig(KEYS.parents), branchFile(KEYS.branch), PARENTS.replace(`  pre-shared-key ${KEYS.parents}`, "  pre-shared-key 6 FhEdKCNaR`YTVbcZ_OBLQbXNOdDfBAAB"));
+    const { index, report } = project(homeConfig(KEYS.parents), branchPulumiHome(KEYS.branch), PARENTS.replace(`  pre-shared-key ${KEYS.parents}`, "  pre-shared-key 6 FhEdKCNaR`YTVbcZ_OBLQbXNOdDfBAAB"));
 
     it("stays separate resources, and the report says why", () => {
         assert.match(report, /^\| home: `interface Tunnel2` \(`home-tunnel-2`\) \| parents: `interface Tunnel1` \(`parents-tunnel-1`\) \| both ends, as separate resources \(see below\) \|$/m);
