@@ -16,6 +16,7 @@
  *   keyring name it through one of them.
  * No I/O.
  */
+import { z } from "zod";
 import { isIp, maskToPrefixLength } from "../address";
 import { DH_GROUPS, DhGroup } from "../algorithms";
 import { ConfigNode, parseConfigTree } from "../ios/config-tree";
@@ -66,11 +67,14 @@ interface Router {
 const plainOf = (v: unknown): PlainObject => JSON.parse(JSON.stringify(v));
 const isDhGroup = (g: number): g is DhGroup => (DH_GROUPS as readonly number[]).includes(g);
 
+/** The schema table seen per kind, so that a parse of any K has K's model type. */
+const modelSchemas: { [K in IosKind]: z.ZodType<IosModels[K]> } = iosSchemas;
+
 function model<K extends IosKind>(router: Router, kind: K, ref: { name: string } | { number: number }): IosModels[K] | undefined {
     const nodes = iosObjects[kind].extract(router.tree, ref);
     if (!nodes) return undefined;
-    const parsed = iosSchemas[kind].safeParse(iosObjects[kind].parse(nodes).model);
-    return parsed.success ? (parsed.data as IosModels[K]) : undefined;
+    const parsed = modelSchemas[kind].safeParse(iosObjects[kind].parse(nodes).model);
+    return parsed.success ? parsed.data : undefined;
 }
 
 /** Why declaring this object the component's way would send lines; undefined when it is what the router has. */
