@@ -6,10 +6,9 @@
  * keeps the other peer, and the remaining tunnel stays up.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { withLabIosSession } from "../../scripts/lab-sites";
-import { PulumiSandbox, repoRoot } from "./pulumi-cli";
+import { javascriptProject, PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 /** home with tunnels to vps and, when the stack says so, to branch; the lab's devices come from the stack's configuration. */
 const PROGRAM = `
@@ -65,12 +64,7 @@ describe("a hub's tunnels share what IOS shares: adding or removing one touches 
 
     before(async () => {
         sandbox = new PulumiSandbox("ikev2-hub-");
-        dir = path.join(sandbox.work, "hub");
-        fs.mkdirSync(dir);
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: hub\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
-        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "hub", private: true }));
-        fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+        dir = javascriptProject(sandbox, "hub", PROGRAM);
         run(["stack", "init", "hub"]);
         sandbox.configureLabSites(dir, ["home", "vps", "branch"]);
         for (const name of ["vps", "branch"]) run(["config", "set", "--secret", `${name}Psk`], `${name}-hub-key-${process.pid}`);

@@ -6,10 +6,9 @@
  * the story's two tunnels, tests/e2e/story.test.ts.)
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { labExec } from "../helpers/lab";
-import { PulumiSandbox, repoRoot } from "./pulumi-cli";
+import { javascriptProject, PulumiSandbox, repoRoot } from "./pulumi-cli";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -45,12 +44,7 @@ describe("SiteToSiteTunnel between two strongSwan hosts (real CLI, lab)", functi
 
     before(() => {
         sandbox = new PulumiSandbox("ikev2-swan-pair-");
-        dir = path.join(sandbox.work, "pair");
-        fs.mkdirSync(dir);
-        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: pair\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
-        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "pair", private: true }));
-        fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"));
+        dir = javascriptProject(sandbox, "pair", PROGRAM);
         run(["stack", "init", "pair"]);
         sandbox.configureLabSites(dir, ["vps", "branch"]);
         run(["config", "set", "--secret", "psk"], `pair-key-${process.pid}`);
