@@ -18,6 +18,7 @@ import { ExportedDeployment, graphOfHub, graphOfState, NullGraph, NullNode } fro
 import type { LabSpoke } from "./programs/spokes";
 import { PulumiRun, PulumiStack } from "./pulumi";
 import { Cost, RunResult, StepName, StepResult } from "./report";
+import { canonicalJson } from "../provider/canonical-json";
 
 export interface RunContext {
     /** Folder (0700) for this run's files. */
@@ -86,12 +87,6 @@ function loadAverage(): number {
     return os.loadavg()[0];
 }
 
-/** JSON with every object's keys sorted. */
-function canonicalJson(value: unknown): string {
-    return JSON.stringify(value, (_key, v: unknown) =>
-        v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-    );
-}
 
 /** How many times the no-op `up` runs, for this provider and the null provider; its time is their median. */
 export const NO_OP_RUNS = 3;

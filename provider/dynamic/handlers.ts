@@ -20,6 +20,7 @@ import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
 import { warn } from "./warnings";
 import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
+import { canonicalJson } from "../canonical-json";
 
 interface Parsed<M, C> {
     model: M;
@@ -27,18 +28,6 @@ interface Parsed<M, C> {
     credentials: Credentials;
 }
 
-/** Stable JSON for comparisons: keys sorted, undefined dropped. */
-function canonical(value: unknown): string {
-    return JSON.stringify(value, (_k, v: unknown) =>
-        v && typeof v === "object" && !Array.isArray(v)
-            ? Object.fromEntries(
-                  Object.keys(v)
-                      .sort()
-                      .map((k) => [k, Reflect.get(v, k)]),
-              )
-            : v,
-    );
-}
 
 const asProps = (v: unknown): Props => (v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v)) : {});
 
@@ -95,14 +84,14 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
     async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
         // The common case of a no-op `up`: the same wire inputs parse to the same models, so
         // nothing needs validating (a stack of hundreds of objects diffs each of them).
-        const wire = (p: Props) => canonical({ model: this.toModel(p), connection: p.connection, credentials: p.credentials });
+        const wire = (p: Props) => canonicalJson({ model: this.toModel(p), connection: p.connection, credentials: p.credentials });
         if (!this.drifted(olds) && wire(olds) === wire(news)) return { changes: false, replaces: [] };
         const oldParsed = this.checkInputs(olds).parsed;
         const newParsed = this.checkInputs(news).parsed;
         if (!oldParsed || !newParsed) {
             // Unknown values during preview, or state from an older schema: compare what we have.
             const strip = (p: Props) => ({ ...this.toModel(p), connection: p.connection });
-            return { changes: canonical(strip(olds)) !== canonical(strip(news)) };
+            return { changes: canonicalJson(strip(olds)) !== canonicalJson(strip(news)) };
         }
         const replaces: string[] = [];
         for (const key of this.spec.identity) if (oldParsed.model[key] !== newParsed.model[key]) replaces.push(key);
@@ -110,9 +99,9 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         const changes =
             replaces.length > 0 ||
             this.drifted(olds) ||
-            canonical(oldParsed.model) !== canonical(newParsed.model) ||
-            canonical(oldParsed.connection) !== canonical(newParsed.connection) ||
-            canonical(oldParsed.credentials) !== canonical(newParsed.credentials);
+            canonicalJson(oldParsed.model) !== canonicalJson(newParsed.model) ||
+            canonicalJson(oldParsed.connection) !== canonicalJson(newParsed.connection) ||
+            canonicalJson(oldParsed.credentials) !== canonicalJson(newParsed.credentials);
         return { changes, replaces };
     }
 
@@ -154,7 +143,7 @@ class KindHandlers<M, D, S extends ObjectState<D>, C extends Endpoint, O extends
         // e.g. proposals as strongSwan strings or explicit defaults, is not a change).
         const normalized = validate(this.spec.schema, deviceModel);
         const unchanged =
-            normalized.ok && (this.spec.sameModel ? this.spec.sameModel(parsed.model, normalized.value) : canonical(normalized.value) === canonical(parsed.model));
+            normalized.ok && (this.spec.sameModel ? this.spec.sameModel(parsed.model, normalized.value) : canonicalJson(normalized.value) === canonicalJson(parsed.model));
         const inputs = unchanged
             ? this.declaredInputs(props)
             : this.withRenderedConfig({ ...this.transportOf(props), ...inputsFromModel(this.secrets, deviceModel) }, normalized.ok ? normalized.value : undefined);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { Code, Value } from "./typescript";
+import { canonicalJson } from "../canonical-json";
 
 /** The resource classes the importer declares. */
 export type DeclaredClass =
@@ -124,12 +125,6 @@ export interface SiteImport {
 /** The expression that reads a secret from the stack's configuration. */
 export const secretLookup = (key: string) => new Code(`cfg.requireSecret(${JSON.stringify(key)})`);
 
-/** A stable text of a JSON value with sorted keys, for comparing schema outputs. */
-function canonical(value: unknown): string {
-    return JSON.stringify(value, (_k, v: unknown) =>
-        v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-    );
-}
 
 /** The schema's messages for an input it refuses, one per problem, each with the property. */
 export function schemaProblems(error: z.ZodError): string[] {
@@ -180,11 +175,11 @@ export function inSchemaOrder(schema: z.core.$ZodType, value: PlainObject): Plai
 export function withoutDefaults(schema: z.ZodType, input: PlainObject): PlainObject {
     const want = schema.safeParse(input);
     if (!want.success) return input;
-    const target = canonical(want.data);
+    const target = canonicalJson(want.data);
     const copy: PlainObject = structuredClone(input);
     const same = () => {
         const got = schema.safeParse(copy);
-        return got.success && canonical(got.data) === target;
+        return got.success && canonicalJson(got.data) === target;
     };
     const visit = (value: Plain) => {
         if (Array.isArray(value)) value.forEach(visit);
