@@ -9,7 +9,8 @@
 import { isIpv4 } from "../address";
 import { registry, ResourceKind } from "../dynamic/registry";
 import { modelFromInputs, Props } from "../dynamic/wire";
-import { Credentials, credentialsSchema, deviceLabel, HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
+import { Credentials, credentialsSchema, HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
+import { deviceLabel } from "../device-label";
 
 /** One end of a tunnel, as the state says where it is. */
 export type StackEnd =

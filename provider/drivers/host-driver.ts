@@ -3,7 +3,8 @@
  * session on it under the device lock, and redaction of what the host answers.
  */
 import { redact } from "../masking";
-import { deviceLabel, HostConnection } from "../schema/device";
+import { HostConnection } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { HostSession } from "../ssh/host-session";
 import { SshPool } from "../ssh/pool";
 import { DeviceTarget } from "./driver";

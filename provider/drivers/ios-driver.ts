@@ -3,7 +3,8 @@
  * router (ios-router.ts), which runs it in a configuration session under the router's safety net,
  * reads the object back, and restores it on any failure.
  */
-import { deviceLabel, IosConnection } from "../schema/device";
+import { IosConnection } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { IosKind, IosModels } from "../schema/ios";
 import { ConfigNode, renderConfigTree } from "../ios/config-tree";
 import { IosDeviceModels, iosObjects } from "../ios/objects";

@@ -32,7 +32,8 @@
 import { Client } from "ssh2";
 import { ConfigNode, parseConfigTree } from "../ios/config-tree";
 import { maskLine, redact } from "../masking";
-import { deviceLabel, IosConnection } from "../schema/device";
+import { IosConnection } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { DeviceError } from "../ssh/errors";
 import { IosCliSession } from "../ssh/ios-session";
 import { SshPool } from "../ssh/pool";

@@ -7,7 +7,8 @@
  */
 import { redact } from "../masking";
 import { parseIosPing, parseShowCryptoIkev2Sa, parseShowCryptoIpsecSa } from "../ios/show-crypto";
-import { deviceLabel, IosConnection } from "../schema/device";
+import { IosConnection } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { IosTunnelCheckModel } from "../schema/tunnel-check";
 import { IosCliSession } from "../ssh/ios-session";
 import { ApplyError, DeviceTarget, ObjectState, PlatformDriver } from "./driver";

@@ -9,7 +9,8 @@
  */
 import * as path from "path";
 import { redact } from "../masking";
-import { credentialsSchema, deviceLabel, HostConnection, IosConnection } from "../schema/device";
+import { credentialsSchema, HostConnection, IosConnection } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { TunnelCheckPeer } from "../schema/tunnel-check";
 import { connectionFileName } from "../strongswan/swanctl-conf";
 import { ikev2LogLines, lastLogLine, loggedAfter } from "../ios/show-crypto";

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { withFix } from "../fix";
-import { Credentials, credentialsSchema, deviceLabel, HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
+import { Credentials, credentialsSchema, HostConnection, hostConnectionSchema, IosConnection, iosConnectionSchema } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { CREDENTIAL_FIELDS, CredentialField, PlainObject, SiteDevice } from "./model";
 
 /** A device to read: how to reach it, and what the program will declare for it. */

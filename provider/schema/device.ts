@@ -150,8 +150,4 @@ export type Credentials = z.output<typeof credentialsSchema>;
 /** Any endpoint the SSH pool can reach. */
 export type Connection = IosConnection | HostConnection;
 
-/** Identifies one device for the connection pool, the per-device lock and error messages. */
-export function deviceLabel(c: { host: string; port: number; username: string }): string {
-    return c.port === 22 ? `${c.username}@${c.host}` : `${c.username}@${c.host}:${c.port}`;
-}
 

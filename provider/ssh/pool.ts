@@ -5,7 +5,8 @@
  */
 import { createHash } from "crypto";
 import { Client, ConnectConfig } from "ssh2";
-import { Connection, Credentials, deviceLabel } from "../schema/device";
+import { Connection, Credentials } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { DeviceError } from "./errors";
 import { hostKeyCheck } from "./host-keys";
 
