@@ -8,17 +8,16 @@
  * program creates one resource per object, the null program one null resource per object with the
  * same inputs and dependencies, and Ansible gets the text that the provider's own renderers
  * (provider/ios/objects.ts) make of the same inputs, and the provider's own removal plan
- * (provider/ios/plan.ts) for the destroy step.
+ * (provider/ios/plan.ts) for the destroy step (hub-lines.ts). This module holds data only, no
+ * schemas or renderers, because the hub's Pulumi program loads it: a program that loaded zod here
+ * would charge this provider's no-op `up` for work of the benchmark's own.
  *
  * Keys are not part of the objects (the Pulumi program gives them as secrets); withKeys() derives
  * each peer's key from a per-run seed, for Ansible's file and the checks.
  */
 import { createHmac } from "crypto";
-import { z } from "zod";
-import { ConfigNode, renderConfigTree } from "../provider/ios/config-tree";
-import { iosObjects } from "../provider/ios/objects";
-import { planTransition } from "../provider/ios/plan";
-import { iosSchemas, IosKind } from "../provider/schema/ios";
+import type { z } from "zod";
+import type { iosSchemas, IosKind } from "../provider/schema/ios";
 
 /** A resource's properties as a user writes them (the schema's input type), references as names. */
 export type IosInput<K extends IosKind> = z.input<(typeof iosSchemas)[K]>;
@@ -157,42 +156,4 @@ export function withKeys(objects: HubObject[], seed: string): HubObject[] {
             ? { ...o, input: { ...o.input, peers: o.input.peers.map((p) => ({ ...p, preSharedKey: peerKey(seed, p.name) })) } }
             : o,
     );
-}
-
-/**
- * The object's running-config nodes as the provider renders them: its inputs validated by the
- * resource's schema (defaults applied), then rendered by the provider's renderer of that kind.
- */
-export function renderObject(o: HubObject): ConfigNode[] {
-    switch (o.kind) {
-        case "IkeV2Proposal":
-            return iosObjects.IkeV2Proposal.render(iosSchemas.IkeV2Proposal.parse(o.input));
-        case "IkeV2Policy":
-            return iosObjects.IkeV2Policy.render(iosSchemas.IkeV2Policy.parse(o.input));
-        case "IkeV2Keyring":
-            return iosObjects.IkeV2Keyring.render(iosSchemas.IkeV2Keyring.parse(o.input));
-        case "IkeV2KeyringPeer":
-            return iosObjects.IkeV2KeyringPeer.render(iosSchemas.IkeV2KeyringPeer.parse(o.input));
-        case "IkeV2Profile":
-            return iosObjects.IkeV2Profile.render(iosSchemas.IkeV2Profile.parse(o.input));
-        case "IpsecTransformSet":
-            return iosObjects.IpsecTransformSet.render(iosSchemas.IpsecTransformSet.parse(o.input));
-        case "IpsecProfile":
-            return iosObjects.IpsecProfile.render(iosSchemas.IpsecProfile.parse(o.input));
-        case "TunnelInterface":
-            return iosObjects.TunnelInterface.render(iosSchemas.TunnelInterface.parse(o.input));
-    }
-}
-
-/** What Ansible's `src:` file holds to create the objects: every object's block, in dependency order. */
-export function ansibleCreateText(objects: HubObject[]): string {
-    return objects.flatMap((o) => renderConfigTree(renderObject(o))).join("\n") + "\n";
-}
-
-/**
- * What Ansible's `src:` file holds to remove the objects: the provider's own removal lines for each
- * object (`no ip route ...`, `no interface TunnelN`, `no crypto ...`), in reverse dependency order.
- */
-export function ansibleDestroyText(objects: HubObject[]): string {
-    return [...objects].reverse().flatMap((o) => planTransition(o.kind, renderObject(o), undefined)).join("\n") + "\n";
 }

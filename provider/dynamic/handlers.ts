@@ -8,7 +8,8 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ADOPT_VARIABLE, ObjectState, OperationTarget, PlatformDriver } from "../drivers/driver";
 import { IntentJournal } from "../drivers/journal";
 import { routeNotices } from "../drivers/notices";
-import { Credentials, credentialsSchema, deviceLabel } from "../schema/device";
+import { Credentials, credentialsSchema } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { secretValues } from "../schema/secrets";
 import { SecretLayout } from "../schema/secrets";
 import { withFix } from "../fix";
@@ -16,10 +17,9 @@ import { CROSS_END_CHECK, crossEndCheckHandlers } from "./cross-end-check";
 import { CheckFailure, containsUnknown, UNKNOWN, unknownPaths, validate } from "./engine";
 import { superviseProviderProcess } from "./lifecycle";
 import { ComputedOutputs, Endpoint, KindSpec, ResourceHandlers } from "./kind";
-import type { ProviderKind } from "./provider-stub";
 import { registry, ResourceKind } from "./registry";
 import { warn } from "./warnings";
-import { inputsFromModel, keepOpaqueSecrets, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
+import { inputsFromModel, keepOpaqueSecrets, KIND_INPUT, modelFromInputs, Props, RENDERED_CONFIG, TRANSPORT_INPUTS } from "./wire";
 import { canonicalJson } from "../canonical-json";
 
 interface Parsed<M, C> {
@@ -221,9 +221,21 @@ routeNotices((message) => void warn(message));
 
 const handlers = new Map<ResourceKind, ResourceHandlers>();
 
-/** One handler object per kind per process, shared by every resource of that kind. */
-export function handlersFor(kind: ProviderKind): ResourceHandlers {
+const isResourceKind = (kind: unknown): kind is ResourceKind => typeof kind === "string" && Object.prototype.hasOwnProperty.call(registry, kind);
+
+/**
+ * One handler object per kind per process, shared by every resource of that kind. The kind comes
+ * from the resource's properties (`__kind`, provider-stub.ts), or from a stub of one kind in state
+ * written before it.
+ */
+export function handlersFor(kind: unknown): ResourceHandlers {
     if (kind === CROSS_END_CHECK) return crossEndCheckHandlers;
+    if (!isResourceKind(kind)) {
+        throw new Error(
+            `pulumi-ikev2: the resource's properties name no kind this provider has (${KIND_INPUT}: ${JSON.stringify(kind) ?? "absent"}). ` +
+                "Fix: pulumi import is not supported, so declare the object and give it adopt: true; state edited by hand needs the __kind its resource class writes",
+        );
+    }
     let h = handlers.get(kind);
     if (!h) {
         const entry = registry[kind];

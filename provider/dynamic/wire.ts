@@ -9,8 +9,11 @@ import { SecretLayout } from "../schema/secrets";
 
 export type Props = Record<string, unknown>;
 
-/** Top-level inputs that carry the device, not the model. */
-export const TRANSPORT_INPUTS = ["connection", "credentials", "adopt"] as const;
+/** The input that names a resource's kind, for the provider stub all kinds share (provider-stub.ts); Pulumi does not show `__` keys. */
+export const KIND_INPUT = "__kind";
+
+/** Top-level inputs that travel beside the model: the device, adopt, and the kind the shared provider stub serves. */
+export const TRANSPORT_INPUTS = ["connection", "credentials", "adopt", KIND_INPUT] as const;
 
 /** The input check() derives from the model: its configuration lines, for previews (kind.ts `render`). */
 export const RENDERED_CONFIG = "renderedConfig";

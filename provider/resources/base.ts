@@ -2,20 +2,16 @@
  * What all resource classes share: splitting a device into its plain connection settings and its
  * secret credentials, resolving references, and registering the dynamic resource under a readable
  * type token (`pulumi-nodejs:dynamic/ikev2:<Kind>`). The types users write are generated
- * (types.ts, from the schemas).
+ * (types.ts, from the schemas), and so is what this module needs of each kind (wire-layouts.ts):
+ * a program loads neither the schemas nor zod.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceHandlers } from "../dynamic/kind";
 import { deviceProviderStub } from "../dynamic/provider-stub";
-import { registry, ResourceKind } from "../dynamic/registry";
-import { inputsFromModel } from "../dynamic/wire";
-import { credentialsSchema } from "../schema/device";
-import { iosSchemas } from "../schema/ios";
+import type { ResourceKind } from "../dynamic/registry";
+import { inputsFromModel, KIND_INPUT } from "../dynamic/wire";
 import { adviseOnWaveWidth } from "./parallelism";
 import { IosDevice, Ref, StrongSwanHost, TunnelCheckPeer } from "./types";
-
-/** The device properties that are credentials: the fields of the credentials schema. */
-const CREDENTIAL_FIELDS: readonly string[] = Object.keys(credentialsSchema.shape);
+import { CREDENTIAL_FIELDS, WIRE_LAYOUTS } from "./wire-layouts";
 
 /** Splits a device into plain connection settings and credentials that are always secret. */
 function splitDevice(device: IosDevice | StrongSwanHost): { connection: Record<string, unknown>; credentials: pulumi.Output<object> } {
@@ -33,24 +29,14 @@ export function nameOf(ref: Ref<pulumi.Resource & { name: pulumi.Output<string> 
     return pulumi.Resource.isInstance(ref) ? (ref as { name: pulumi.Output<string> }).name : (ref as pulumi.Input<string>);
 }
 
-const providers = new Map<ResourceKind, ResourceHandlers>();
-
-function providerFor(kind: ResourceKind): ResourceHandlers {
-    let p = providers.get(kind);
-    if (!p) {
-        p = deviceProviderStub(kind);
-        providers.set(kind, p);
-    }
-    return p;
-}
-
 /**
  * The wire inputs of a resource (dynamic/wire.ts): the device split into connection and secret
  * credentials, each secret the schema marks in an input of its own, stored as a Pulumi secret,
- * and every computed output present (undefined) so that the engine knows it.
+ * every computed output present (undefined) so that the engine knows it, and the kind, which the
+ * shared provider stub dispatches on.
  */
 function wireInputs(kind: ResourceKind, args: { device: IosDevice | StrongSwanHost }): Record<string, unknown> {
-    const entry = registry[kind];
+    const entry = WIRE_LAYOUTS[kind];
     const { device, ...rest } = args;
     const fields: [string, unknown][] = Object.entries(rest);
     const props: Record<string, unknown> = Object.fromEntries(fields);
@@ -65,7 +51,7 @@ function wireInputs(kind: ResourceKind, args: { device: IosDevice | StrongSwanHo
         props[list.input] = pulumi.secret(split.apply((s) => s[list.input]));
     }
     const outputs = Object.fromEntries(entry.outputNames.map((n) => [n, undefined]));
-    return { ...outputs, ...props, ...splitDevice(device) };
+    return { ...outputs, ...props, ...splitDevice(device), [KIND_INPUT]: kind };
 }
 
 /** The arguments of dynamic.Resource's constructor for a resource of this kind. */
@@ -76,12 +62,12 @@ export function dynamicResourceArgs(
     opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, Record<string, unknown>, pulumi.CustomResourceOptions, string, string] {
     // Routers batch what arrives together; say when the engine's parallelism would split their waves.
-    if (kind in iosSchemas) adviseOnWaveWidth(kind, args.device);
+    if (WIRE_LAYOUTS[kind].iosObject) adviseOnWaveWidth(kind, args.device);
     return [
-        providerFor(kind),
+        deviceProviderStub(),
         name,
         wireInputs(kind, args),
-        pulumi.mergeOptions(opts, { additionalSecretOutputs: registry[kind].secretInputs }),
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: [...WIRE_LAYOUTS[kind].secretInputs] }),
         "ikev2",
         kind,
     ];

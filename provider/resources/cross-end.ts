@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { deviceProviderStub } from "../dynamic/provider-stub";
+import { KIND_INPUT } from "../dynamic/wire";
 import { Identity } from "../strongswan/swanctl-ids";
 import { keyringPeerFor } from "../tunnel/cross-check";
 import { KeyringPeerView } from "../tunnel/ends";
@@ -185,7 +186,7 @@ export function crossEndCheck(
  */
 export class CrossEndCheck extends pulumi.dynamic.Resource {
     constructor(name: string, props: Args, opts?: pulumi.CustomResourceOptions) {
-        super(deviceProviderStub("CrossEndCheck"), name, props, opts, "ikev2", "CrossEndCheck");
+        super(deviceProviderStub(), name, { ...props, [KIND_INPUT]: "CrossEndCheck" }, opts, "ikev2", "CrossEndCheck");
     }
 }
 

@@ -9,7 +9,7 @@
  * process can see the limit; the program can (the Node SDK passes it in PULUMI_NODEJS_PARALLEL).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { deviceLabel } from "../schema/device";
+import { deviceLabel } from "../device-label";
 import { IosDevice } from "./types";
 
 /** Counts the objects of each kind per router and says, once per router, when a kind outnumbers --parallel. */
@@ -53,8 +53,12 @@ const advisor = new WaveWidthAdvisor(engineParallelism(process.env));
 
 /** Counts an IOS object of the program; warns (once per router) when its waves would be split. */
 export function adviseOnWaveWidth(kind: string, device: Pick<IosDevice, "host" | "port" | "username">): void {
-    pulumi.all([device.host, device.port, device.username]).apply(([host, port, username]) => {
+    const note = (host: string, port: number | undefined, username: string) => {
         const warning = advisor.note(deviceLabel({ host, port: port ?? 22, username }), kind);
         if (warning) void pulumi.log.warn(warning);
-    });
+    };
+    const { host, port, username } = device;
+    // Settings written as plain values (the usual case) are counted at once: no Outputs to make and resolve per object.
+    if (typeof host === "string" && typeof username === "string" && (port === undefined || typeof port === "number")) note(host, port, username);
+    else pulumi.all([host, port, username]).apply(([h, p, u]) => note(h, p, u));
 }

@@ -5,7 +5,8 @@
  * refuses when an object is wrong); the destroy file's lines bring the router back to where it was.
  */
 import { strict as assert } from "assert";
-import { ansibleCreateText, ansibleDestroyText, hubObjects, syntheticSpokes, withKeys } from "../../bench/hub";
+import { hubObjects, syntheticSpokes, withKeys } from "../../bench/hub";
+import { ansibleCreateText, ansibleDestroyText } from "../../bench/hub-lines";
 import { RouterAccess, runningConfig, withRouterSession } from "../../bench/device";
 import { checkHub } from "../../bench/runs";
 import { EmulatedRouter, ENABLE_SECRET, PASSWORD, startRouter } from "../helpers/ios-lab";

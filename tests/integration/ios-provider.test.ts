@@ -215,12 +215,17 @@ describe("IOS resources over SSH against the emulator", function () {
     });
 
     it("shows a line added by hand as drift, and the next update removes it", async () => {
-        const [kind, props] = storyObjects()[0];
+        const [kind, declared] = storyObjects()[0];
+        // As a resource class sends it: with the kind the shared provider stub dispatches on.
+        const props = { ...declared, __kind: kind };
         const created = await create(kind, props);
         router.emulator.loadRunningConfig(
             router.emulator.runningConfig().replace(" encryption aes-cbc-256", " encryption aes-cbc-256 aes-cbc-128"),
         );
         const read = await handlersFor(kind).read!(created.id, created.outs);
+        // State read back from a drifted device still names the kind, or the next delete could not find its handlers.
+        assert.strictEqual(read.inputs!.__kind, kind);
+        assert.strictEqual(read.props!.__kind, kind);
         const diff = await handlersFor(kind).diff!(created.id, read.props, inputs(props));
         assert.strictEqual(diff.changes, true, "drift not detected");
         await handlersFor(kind).update!(created.id, read.props, inputs(props));

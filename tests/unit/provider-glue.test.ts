@@ -28,12 +28,31 @@ function loadSerialized(text: string): { handler: () => unknown } {
 describe("Pulumi glue", () => {
     it("serializes the provider as a small stub without credentials or captured code, and it works once loaded", async () => {
         // Exactly what pulumi.dynamic.Resource does with its provider object.
-        const stub = deviceProviderStub("IkeV2Proposal");
+        const stub = deviceProviderStub();
         const serialized = await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true });
         assert.ok(serialized.text.length < 3500, `serialized provider is ${serialized.text.length} bytes`);
         assert.ok(!/Login-Pw|ssh2|zod/.test(serialized.text));
         const provider = loadSerialized(serialized.text).handler() as ResourceHandlers;
-        const result = await provider.check({}, { connection, credentials, ...proposal, groups: [5] });
+        const result = await provider.check({}, { __kind: "IkeV2Proposal", connection, credentials, ...proposal, groups: [5] });
+        assert.strictEqual(result.failures![0].property, "groups[0]");
+    });
+
+    it("one stub serves every kind: each call goes to the handlers of the kind its properties name", async () => {
+        // One object, so Pulumi serializes the provider once per program, not once per kind.
+        assert.strictEqual(deviceProviderStub(), deviceProviderStub());
+        const stub = deviceProviderStub();
+        const asProposal = await stub.check({}, { __kind: "IkeV2Proposal", connection, credentials, ...proposal, groups: [5] });
+        assert.strictEqual(asProposal.failures![0].property, "groups[0]");
+        const asPolicy = await stub.check({}, { __kind: "IkeV2Policy", connection, credentials, name: "POL-1", proposals: ["PROP-AES256"] });
+        assert.deepStrictEqual(asPolicy.failures, []);
+        assert.strictEqual(asPolicy.inputs.__kind, "IkeV2Policy", "check keeps the kind in the inputs, so state names it for read and delete");
+        await assert.rejects(async () => stub.read("id", undefined), /name no kind this provider has \(__kind: absent\)\. Fix: pulumi import is not supported/);
+        await assert.rejects(async () => stub.check({}, { __kind: "Router", connection, credentials }), /__kind: "Router"/);
+    });
+
+    it("state written with a stub per kind (before __kind) still reaches its kind's handlers", async () => {
+        // Such a stub calls handlersFor(kind) with the kind it captured; its properties have no __kind.
+        const result = await handlersFor("IkeV2Proposal").check({}, { connection, credentials, ...proposal, groups: [5] });
         assert.strictEqual(result.failures![0].property, "groups[0]");
     });
 

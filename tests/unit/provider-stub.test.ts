@@ -16,7 +16,7 @@ import { deviceProviderStub } from "../../provider/dynamic/provider-stub";
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const connection = { host: "198.51.100.1", username: "admin", hostKey: "SHA256:" + "x".repeat(43) };
 const credentials = { password: "Login-Pw-1" };
-const proposal = { name: "PROP-AES256", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [5] };
+const proposal = { __kind: "IkeV2Proposal", name: "PROP-AES256", encryption: ["aes-cbc-256"], integrity: ["sha256"], groups: [5] };
 
 /** Loads serialized provider text the way the dynamic-provider host does (require-from-string, from its cwd). */
 function loadSerialized(text: string): ResourceHandlers {
@@ -29,7 +29,7 @@ function loadSerialized(text: string): ResourceHandlers {
 /** The stub as state holds it, with the implementation's path of a project that no longer exists. */
 async function movedStub(): Promise<string> {
     // Exactly what pulumi.dynamic.Resource serializes: the provider object the program made.
-    const stub = deviceProviderStub("IkeV2Proposal");
+    const stub = deviceProviderStub();
     const serialized = (await pulumi.runtime.serializeFunction(() => stub, { allowSecrets: true })).text;
     const recorded = JSON.stringify(path.join(REPO, "dist", "provider", "dynamic", "handlers.js"));
     assert.ok(serialized.includes(recorded), "the stub records the implementation's path");

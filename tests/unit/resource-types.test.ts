@@ -113,7 +113,7 @@ function literal(json: JsonSchema, pathPrefix: string, expected: Expected[], ren
 describe("resource types and their TSDoc (generated from the schemas)", function () {
     this.timeout(120_000);
 
-    it("provider/resources/types.ts and the resource classes' TSDoc are current (npm run docs)", () => {
+    it("provider/resources/types.ts, wire-layouts.ts and the resource classes' TSDoc are current (npm run docs)", () => {
         for (const [file, text] of generatedFiles()) {
             assert.strictEqual(fs.readFileSync(file, "utf8"), text, `${path.relative(REPO, file)} is stale: run npm run docs`);
         }
