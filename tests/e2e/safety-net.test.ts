@@ -154,16 +154,19 @@ describe("e2e: the router's safety net on the lab with the real CLI", function (
         removeStaleLock();
         await pulumi(["config", "set", "variant", "B"]);
         const cli = await upUntil(/# peer site61$|# lifetime 3600$/);
-        const provider = processTree(cli.pid!).find((p) => /dynamic-provider/.test(p.command));
+        const tree = processTree(cli.pid!);
+        const provider = tree.find((p) => /dynamic-provider/.test(p.command));
         assert.ok(provider, "no dynamic-provider process under the CLI");
-        const own = processTree(cli.pid!).filter((p) => p.pgid === processTree(cli.pid!)[0].pgid);
-        killGroups(own);
+        killGroups(tree.filter((p) => p.pgid === tree[0].pgid));
         const killedAt = Date.now();
         while (isAlive(provider.pid)) {
             assert.ok(Date.now() - killedAt < 15_000, "the provider is still running 15 s after its engine was killed");
             await sleep(100);
         }
         const exitedAfter = Date.now() - killedAt;
+        // The engine's other children (the language host, the program) have no watchdog of their own and would
+        // outlive the test: end them, so that the run leaves no process behind.
+        killGroups(tree);
         assert.match(await withLabIosSession("home", (s) => s.exec("show configuration lock")), /State\s+: FREE/);
         console.log(`      the provider exited ${exitedAfter} ms after its engine was killed`);
 
