@@ -4,6 +4,7 @@
  * the hub's objects, or from a real stack's state (for the story, whose objects are not generated).
  */
 import { registry } from "../provider/dynamic/registry";
+import { KIND_INPUT } from "../provider/dynamic/wire";
 import { HubObject } from "./hub";
 
 export interface NullNode {
@@ -55,7 +56,7 @@ export interface ExportedDeployment {
 
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
 /** Inputs that only carry how to reach a device, or the provider itself: not part of what a resource is. */
-const TRANSPORT_INPUTS = ["__provider", "connection", "credentials"];
+const TRANSPORT_INPUTS = ["__provider", KIND_INPUT, "connection", "credentials"];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
     return v !== null && typeof v === "object" && !Array.isArray(v);

@@ -151,7 +151,7 @@ describe("bench: the null stack's graph", () => {
                         urn: urn("pulumi-nodejs:dynamic/ikev2:IkeV2Keyring", "home-keyring"),
                         type: "pulumi-nodejs:dynamic/ikev2:IkeV2Keyring",
                         custom: true,
-                        inputs: { __provider: "code", connection: { host: "h" }, credentials: secret, preSharedKeys: secret, name: "KR", peers: [{ name: "vps" }] },
+                        inputs: { __provider: "code", __kind: "IkeV2Keyring", connection: { host: "h" }, credentials: secret, preSharedKeys: secret, name: "KR", peers: [{ name: "vps" }] },
                     },
                     {
                         urn: urn("pulumi-nodejs:dynamic/ikev2:IkeV2Profile", "home-vps-profile"),
