@@ -4,7 +4,7 @@
  * the hub's objects, or from a real stack's state (for the story, whose objects are not generated).
  */
 import { registry } from "../provider/dynamic/registry";
-import { KIND_INPUT } from "../provider/dynamic/wire";
+import { TRANSPORT_INPUTS } from "../provider/dynamic/wire";
 import { HubObject } from "./hub";
 
 export interface NullNode {
@@ -55,8 +55,8 @@ export interface ExportedDeployment {
 }
 
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
-/** Inputs that only carry how to reach a device, or the provider itself: not part of what a resource is. */
-const TRANSPORT_INPUTS = ["__provider", KIND_INPUT, "connection", "credentials"];
+/** Inputs that carry how to reach a device, adopt and the kind (wire.ts), or the provider itself: not part of what a resource is. */
+const TRANSPORT_AND_PROVIDER = new Set<string>(["__provider", ...TRANSPORT_INPUTS]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
     return v !== null && typeof v === "object" && !Array.isArray(v);
@@ -81,7 +81,7 @@ export function graphOfState(exported: ExportedDeployment): NullGraph {
             type: r.type.slice(r.type.lastIndexOf(":") + 1),
             inputs: Object.fromEntries(
                 Object.entries(r.inputs ?? {}).filter(
-                    ([k, v]) => !TRANSPORT_INPUTS.includes(k) && !(v !== null && typeof v === "object" && SECRET_SIGNATURE in v),
+                    ([k, v]) => !TRANSPORT_AND_PROVIDER.has(k) && !(v !== null && typeof v === "object" && SECRET_SIGNATURE in v),
                 ),
             ),
             dependsOn: (r.dependencies ?? []).filter((d) => names.has(d)).map(nameOfUrn),

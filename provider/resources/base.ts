@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deviceProviderStub } from "../dynamic/provider-stub";
 import type { ResourceKind } from "../dynamic/registry";
-import { inputsFromModel, KIND_INPUT } from "../dynamic/wire";
+import { inputsFromModel, KIND_INPUT, secretInputs } from "../dynamic/wire";
 import { adviseOnWaveWidth } from "./parallelism";
 import { IosDevice, Ref, StrongSwanHost, TunnelCheckPeer } from "./types";
 import { CREDENTIAL_FIELDS, WIRE_LAYOUTS } from "./wire-layouts";
@@ -67,7 +67,7 @@ export function dynamicResourceArgs(
         deviceProviderStub(),
         name,
         wireInputs(kind, args),
-        pulumi.mergeOptions(opts, { additionalSecretOutputs: [...WIRE_LAYOUTS[kind].secretInputs] }),
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: secretInputs(WIRE_LAYOUTS[kind].secrets) }),
         "ikev2",
         kind,
     ];
